@@ -1,0 +1,5 @@
+import sys
+
+from dexagent.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Backtesting: data, engine, metrics, reports."""

@@ -1,0 +1,1 @@
+"""Venues: simulated, EVM (Uniswap V2/V3), ccxt. They import only core."""

@@ -1,0 +1,1 @@
+"""Simulated venues for backtests: exact AMM math, CEX-style taker fills, gas."""

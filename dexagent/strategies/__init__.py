@@ -1,0 +1,1 @@
+"""Strategies return intents; they never touch a venue."""
