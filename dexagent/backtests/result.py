@@ -14,7 +14,7 @@ from dexagent.core.kernel import Denial, Rejection
 from dexagent.core.tokens import Pair
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class BacktestResult:
     """Analytics use the float arrays; money totals are exact (``Decimal`` in quote units)."""
 
@@ -38,3 +38,9 @@ class BacktestResult:
     decisions: int = 0
     audit_events: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"BacktestResult({self.strategy} on {self.pair.symbol}: {len(self.timestamp_ms)} bars, "
+            f"{len(self.fills)} fills, equity {self.starting_equity} -> {self.final_equity})"
+        )

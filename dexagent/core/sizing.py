@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 from dexagent.core.intents import Intent, Side, SizeKind
-from dexagent.core.tokens import PRECISION
+from dexagent.core.tokens import CTX
 
 
 def size_intent(
@@ -22,14 +22,12 @@ def size_intent(
     kind = intent.kind
     if kind is SizeKind.TARGET:
         assert isinstance(intent.amount, Decimal)
-        base_val = pair.quote_raw_for(base_bal, price)
-        with localcontext() as ctx:
-            ctx.prec = PRECISION
-            desired = int((quote_bal + base_val) * intent.amount)
         if intent.amount == 1:
             return (Side.BUY, quote_bal) if quote_bal > 0 else None
         if intent.amount == 0:
             return (Side.SELL, base_bal) if base_bal > 0 else None
+        base_val = pair.quote_raw_for(base_bal, price)
+        desired = int(CTX.multiply(Decimal(quote_bal + base_val), intent.amount))
         if desired > base_val:
             amt = min(quote_bal, desired - base_val)
             return (Side.BUY, amt) if amt > 0 else None
@@ -40,13 +38,12 @@ def size_intent(
     if kind is SizeKind.FRACTION:
         assert isinstance(intent.amount, Decimal)
         bal = quote_bal if side is Side.BUY else base_bal
-        with localcontext() as ctx:
-            ctx.prec = PRECISION
-            amt = int(bal * intent.amount)
+        amt = int(CTX.multiply(Decimal(bal), intent.amount))
         return (side, amt) if amt > 0 else None
     assert isinstance(intent.amount, int)
     if kind is SizeKind.QUOTE:
         amt = intent.amount if side is Side.BUY else pair.base_raw_for(intent.amount, price)
     else:  # BASE
         amt = intent.amount if side is Side.SELL else pair.quote_raw_for(intent.amount, price)
+    amt = min(amt, quote_bal if side is Side.BUY else base_bal)
     return (side, amt) if amt > 0 else None

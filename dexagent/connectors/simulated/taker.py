@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 from dexagent.core.errors import InsufficientBalance, RejectedError
 from dexagent.core.intents import Fill, Order, Side
-from dexagent.core.tokens import PRECISION
+from dexagent.core.tokens import CTX
 from dexagent.core.venue import Quote
 
 
@@ -27,12 +27,15 @@ class TakerVenue:
         self._fee = fee_bps / Decimal(10_000)
         self._spread = half_spread_bps / Decimal(10_000)
         self._price = Decimal(0)
+        self._buy_px = self._sell_px = Decimal(0)
         self._t_ms = 0
         self._bar = -1
         self._done: dict[str, Fill] = {}
 
     def set_market(self, *, price: Decimal, t_ms: int, bar: int, native_price: Decimal) -> None:
         self._price = price
+        self._buy_px = CTX.multiply(price, 1 + self._spread)
+        self._sell_px = CTX.multiply(price, 1 - self._spread)
         self._t_ms = t_ms
         self._bar = bar
 
@@ -43,16 +46,14 @@ class TakerVenue:
         if self._price <= 0:
             raise RejectedError(f"{self.name}: no market price set")
         pair = order.pair
-        with localcontext() as ctx:
-            ctx.prec = PRECISION
-            fee_in = int(order.amount_in * self._fee)
-            net = order.amount_in - fee_in
-            if order.side is Side.BUY:
-                px = self._price * (1 + self._spread)
-                out = pair.base_raw_for(net, px)
-            else:
-                px = self._price * (1 - self._spread)
-                out = pair.quote_raw_for(net, px)
+        fee_in = int(CTX.multiply(Decimal(order.amount_in), self._fee))
+        net = order.amount_in - fee_in
+        if order.side is Side.BUY:
+            px = self._buy_px
+            out = pair.base_raw_for(net, px)
+        else:
+            px = self._sell_px
+            out = pair.quote_raw_for(net, px)
         base, quote_amt = (
             (out, order.amount_in) if order.side is Side.BUY else (order.amount_in, out)
         )

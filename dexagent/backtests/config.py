@@ -1,0 +1,140 @@
+"""The backtest configuration: one TOML file per backtest, typed and frozen after load.
+
+Unknown keys are errors with a did-you-mean; CLI flags override file values.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from dexagent.core.errors import ConfigError
+from dexagent.core.suggest import unknown_key_message
+from dexagent.core.tokens import Token
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TokenConfig(_Section):
+    symbol: str = Field(min_length=1, max_length=32)
+    decimals: int = Field(ge=0, le=36)
+
+    def token(self) -> Token:
+        return Token(self.symbol, self.decimals)
+
+
+class DataConfig(_Section):
+    path: str = "bundled:ETH/USDT"  # a CSV/CSV.gz/Parquet file, or bundled:<SYMBOL>
+    timeframe: str | None = None  # resample to this (e.g. "1h"); None keeps the file's
+    start: str | None = None  # ISO date/time, UTC, inclusive
+    end: str | None = None  # ISO date/time, UTC, exclusive
+
+
+class MarketConfig(_Section):
+    base: TokenConfig = TokenConfig(symbol="WETH", decimals=18)
+    quote: TokenConfig = TokenConfig(symbol="USDT", decimals=6)
+
+
+class StrategyConfig(_Section):
+    name: str = "sma_cross"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class VenueConfig(_Section):
+    kind: Literal["uniswap_v2", "taker"] = "uniswap_v2"
+    fee_bps: Decimal = Field(Decimal(30), ge=0, le=1000)
+    depth_quote: Decimal = Field(Decimal(15_000_000), gt=0)  # quote-side reserve, human units
+    half_spread_bps: Decimal = Field(Decimal(0), ge=0, le=1000)  # taker venue only
+
+
+class GasConfig(_Section):
+    enabled: bool = True
+    units: int = Field(120_000, ge=0, le=30_000_000)  # gas per swap
+    price_gwei: Decimal = Field(Decimal(25), ge=0)
+    series: str | None = None  # CSV timestamp_ms,gas_price_gwei (point-in-time per bar)
+    native: TokenConfig = TokenConfig(symbol="ETH", decimals=18)
+    native_price: str = "pair"  # "pair": priced like the pair's base; or a constant in quote
+
+
+class PortfolioConfig(_Section):
+    balances: dict[str, Decimal] = Field(
+        default_factory=lambda: {"USDT": Decimal(10_000), "ETH": Decimal("0.25")}
+    )
+
+
+class RunConfig(_Section):
+    fill_at: Literal["next_open", "close"] = "next_open"
+    agent_id: str = "backtest"
+    out_dir: str = "runs/latest"
+
+
+class BacktestConfig(_Section):
+    data: DataConfig = DataConfig()
+    market: MarketConfig = MarketConfig()
+    strategy: StrategyConfig = StrategyConfig()
+    venue: VenueConfig = VenueConfig()
+    gas: GasConfig = GasConfig()
+    portfolio: PortfolioConfig = PortfolioConfig()
+    run: RunConfig = RunConfig()
+
+
+_FREE_FORM = {"strategy.params", "portfolio.balances"}
+
+
+def check_keys(raw: dict[str, Any], model: type[BaseModel], where: str = "") -> None:
+    """Reject unknown keys anywhere in ``raw``, naming the section and the closest known key."""
+    fields = model.model_fields
+    for key, value in raw.items():
+        path = f"{where}.{key}" if where else key
+        if key not in fields:
+            raise ConfigError(unknown_key_message(where or "top level", key, fields))
+        ann = fields[key].annotation
+        is_section = isinstance(ann, type) and issubclass(ann, BaseModel)
+        if isinstance(value, dict) and path not in _FREE_FORM and is_section:
+            assert isinstance(ann, type)
+            check_keys(value, ann, path)
+
+
+def set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:
+    """Apply a CLI override ``section.key=value`` to the raw TOML dict."""
+    parts = dotted.split(".")
+    node = raw
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"cannot set {dotted!r}: {p!r} is not a section")
+    node[parts[-1]] = value
+
+
+def load_config(
+    path: str | Path | None = None, overrides: dict[str, Any] | None = None
+) -> BacktestConfig:
+    """Read ``path`` (or the defaults), apply ``overrides`` (dotted keys), validate."""
+    where = str(path) if path is not None else "<defaults>"
+    raw: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config file {where} not found")
+        try:
+            raw = tomllib.loads(p.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    for key, value in (overrides or {}).items():
+        set_dotted(raw, key, value)
+    try:
+        check_keys(raw, BacktestConfig)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    try:
+        return BacktestConfig.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"])
+        raise ConfigError(f"{where}: [{loc}] = {err.get('input')!r}: {err['msg']}") from None

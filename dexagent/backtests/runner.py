@@ -1,0 +1,206 @@
+"""Assemble a backtest from its config and run it: data, strategy, venue, kernel, result."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal, localcontext
+from pathlib import Path
+
+import numpy as np
+
+from dexagent.backtests.config import BacktestConfig
+from dexagent.backtests.engine import (
+    MS_PER_YEAR,
+    NativePricing,
+    ProgressFn,
+    balance_paths,
+    run_kernel_over_bars,
+)
+from dexagent.backtests.result import BacktestResult
+from dexagent.backtests.venues import build_venue
+from dexagent.core.audit import AuditSink, MemoryAuditSink
+from dexagent.core.bars import Bars
+from dexagent.core.errors import ConfigError
+from dexagent.core.intents import Fill, Side
+from dexagent.core.kernel import Kernel
+from dexagent.core.policy_gate import AllowAll, PolicyGate
+from dexagent.core.portfolio import Portfolio
+from dexagent.core.tokens import PRECISION, Pair, Token, price_decimal
+from dexagent.strategies.base import Strategy
+from dexagent.strategies.registry import build_strategy
+
+
+def load_market(cfg: BacktestConfig) -> Bars:
+    """The configured history: file or bundled set, optionally resampled and cut to a range."""
+    from dexagent.backtests.data import bundled_dataset, load_bars, resample
+
+    path = cfg.data.path
+    if path.startswith("bundled:"):
+        symbol = path.removeprefix("bundled:")
+        bars = load_bars(bundled_dataset(symbol), symbol=symbol)
+    else:
+        bars = load_bars(path)
+    if cfg.data.timeframe:
+        bars = resample(bars, cfg.data.timeframe)
+    lo = _ms(cfg.data.start, "data.start") if cfg.data.start else None
+    hi = _ms(cfg.data.end, "data.end") if cfg.data.end else None
+    if lo is not None or hi is not None:
+        ts = bars.timestamp_ms
+        i = int(np.searchsorted(ts, lo, "left")) if lo is not None else 0
+        j = int(np.searchsorted(ts, hi, "left")) if hi is not None else len(bars)
+        bars = bars.slice(i, j)
+    if len(bars) < 2:
+        raise ConfigError(f"data {path!r} has {len(bars)} bars in the chosen range; need >= 2")
+    return bars
+
+
+def _ms(text: str, key: str) -> int:
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"[{key}] = {text!r}: not an ISO date like 2023-06-01") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000)
+
+
+def starting_balances(cfg: BacktestConfig, tokens: dict[str, Token]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for sym, amount in cfg.portfolio.balances.items():
+        if sym not in tokens:
+            raise ConfigError(
+                f"[portfolio.balances] {sym!r} is not a token of this backtest; "
+                f"use one of {', '.join(sorted(tokens))}"
+            )
+        if amount < 0:
+            raise ConfigError(f"[portfolio.balances] {sym} = {amount}: must be >= 0")
+        out[sym] = tokens[sym].to_raw(amount)
+    return out
+
+
+async def run_backtest_async(
+    cfg: BacktestConfig,
+    *,
+    bars: Bars | None = None,
+    strategy: Strategy | None = None,
+    policy: PolicyGate | None = None,
+    audit: AuditSink | None = None,
+    progress: ProgressFn | None = None,
+) -> BacktestResult:
+    bars = bars if bars is not None else load_market(cfg)
+    pair = Pair(cfg.market.base.token(), cfg.market.quote.token())
+    native = cfg.gas.native.token() if cfg.venue.kind != "taker" and cfg.gas.enabled else None
+    tokens = {pair.base.symbol: pair.base, pair.quote.symbol: pair.quote}
+    if native is not None:
+        tokens.setdefault(native.symbol, native)
+    else:
+        tokens.setdefault(cfg.gas.native.symbol, cfg.gas.native.token())
+    start = starting_balances(cfg, tokens)
+    portfolio = Portfolio(start)
+    strategy = strategy if strategy is not None else build_strategy(
+        cfg.strategy.name, pair, cfg.strategy.params
+    )
+    venue = build_venue(cfg, pair, portfolio.view, bars)
+    sink = audit if audit is not None else MemoryAuditSink()
+    kernel = Kernel(
+        agent_id=cfg.run.agent_id,
+        portfolio=portfolio,
+        venue=venue,
+        policy=policy if policy is not None else AllowAll(),
+        audit=sink,
+        native_symbol=native.symbol if native is not None else None,
+    )
+    pricing = _native_pricing(cfg, native)
+    run = await run_kernel_over_bars(
+        bars, strategy, kernel, venue, fill_at=cfg.run.fill_at, native=pricing, progress=progress
+    )
+    # equity per bar, for analytics (floats); money totals below stay exact
+    all_tokens = dict(tokens)
+    paths = balance_paths(run, pair, start, native)
+    close = bars.close
+    base_val = paths[pair.base.symbol] * close
+    equity = paths[pair.quote.symbol] + base_val
+    native_px = pricing.series(bars) if pricing is not None else None
+    if native is not None and native.symbol not in (pair.base.symbol, pair.quote.symbol):
+        assert native_px is not None
+        equity = equity + paths[native.symbol] * native_px
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exposure = np.where(equity > 0, base_val / equity, 0.0)
+    fees, gas = _fee_totals(run.fills, pair)
+    first_px = price_decimal(close[0])
+    last_px = price_decimal(close[-1])
+    npx0 = price_decimal(native_px[0]) if native_px is not None else Decimal(0)
+    npx1 = price_decimal(native_px[-1]) if native_px is not None else Decimal(0)
+    tf = bars.timeframe_ms or int(np.median(np.diff(bars.timestamp_ms)))
+    return BacktestResult(
+        pair=pair,
+        timestamp_ms=bars.timestamp_ms,
+        close=close,
+        equity=equity,
+        exposure=exposure,
+        fills=run.fills,
+        denials=kernel.log.denials,
+        rejections=kernel.log.rejections,
+        starting_equity=_value(start, all_tokens, pair, first_px, native, npx0),
+        final_equity=_value(portfolio.snapshot(), all_tokens, pair, last_px, native, npx1),
+        fees_quote=fees,
+        gas_quote=gas,
+        periods_per_year=MS_PER_YEAR / tf,
+        strategy=strategy.name,
+        params=strategy.params.model_dump(mode="json"),
+        venue=venue.name,
+        fill_at=cfg.run.fill_at,
+        decisions=kernel.log.decisions,
+        audit_events=len(sink.events) if isinstance(sink, MemoryAuditSink) else 0,
+        extra={"final_balances": {k: str(v) for k, v in portfolio.snapshot().items()}},
+    )
+
+
+def run_backtest(cfg: BacktestConfig, **kwargs: object) -> BacktestResult:
+    """Synchronous entry point (the CLI and notebooks)."""
+    return asyncio.run(run_backtest_async(cfg, **kwargs))  # type: ignore[arg-type]
+
+
+def _native_pricing(cfg: BacktestConfig, native: Token | None) -> NativePricing | None:
+    if native is None:
+        return None
+    if cfg.gas.native_price == "pair":
+        return NativePricing(native)
+    try:
+        return NativePricing(native, Decimal(cfg.gas.native_price))
+    except ArithmeticError:
+        raise ConfigError(
+            f"[gas.native_price] = {cfg.gas.native_price!r}: use 'pair' or a number"
+        ) from None
+
+
+def _fee_totals(fills: Sequence[Fill], pair: Pair) -> tuple[Decimal, Decimal]:
+    fee_q = 0
+    gas_q = 0
+    for f in fills:
+        fee_q += f.fee_in if f.side is Side.BUY else pair.quote_raw_for(f.fee_in, f.price)
+        gas_q += f.gas_quote
+    return pair.quote.to_decimal(fee_q), pair.quote.to_decimal(gas_q)
+
+
+def _value(
+    balances: dict[str, int],
+    tokens: dict[str, Token],
+    pair: Pair,
+    price: Decimal,
+    native: Token | None,
+    native_price: Decimal,
+) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        total = pair.quote.to_decimal(balances.get(pair.quote.symbol, 0))
+        total += pair.base.to_decimal(balances.get(pair.base.symbol, 0)) * price
+        if native is not None and native.symbol not in (pair.base.symbol, pair.quote.symbol):
+            total += native.to_decimal(balances.get(native.symbol, 0)) * native_price
+        return total.quantize(Decimal(1).scaleb(-pair.quote.decimals))
+
+
+def default_out_dir(cfg: BacktestConfig) -> Path:
+    return Path(cfg.run.out_dir)

@@ -1,0 +1,113 @@
+"""``dexagent backtest``: run a backtest from a TOML file and/or flags, write the report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from dexagent.core.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "backtest",
+        help="backtest a strategy on history and write report.json, trades.csv, report.html",
+        description="Backtest on the bundled real ETH/USDT data by default. "
+        "Flags override the config file.",
+    )
+    p.add_argument("--config", "-c", help="backtest TOML file (default: built-in defaults)")
+    p.add_argument("--data", help="CSV/CSV.gz/Parquet file, or bundled:ETH/USDT | bundled:BTC/USDT")
+    p.add_argument("--timeframe", help="resample to this timeframe, e.g. 1h")
+    p.add_argument("--start", help="first bar, ISO date (UTC)")
+    p.add_argument("--end", help="end (exclusive), ISO date (UTC)")
+    p.add_argument("--strategy", help="sma_cross | rsi_reversion | donchian_breakout | dca | grid")
+    p.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE",
+        help="strategy parameter (repeatable), e.g. --param fast=10",
+    )
+    p.add_argument("--venue", choices=["uniswap_v2", "taker"])
+    p.add_argument("--fee-bps", help="venue fee in basis points")
+    p.add_argument("--fill-at", choices=["next_open", "close"])
+    p.add_argument(
+        "--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+        help="override any config key, e.g. --set gas.price_gwei=10",
+    )
+    p.add_argument("--out", help="output directory (default: the config's run.out_dir)")
+    p.add_argument("--no-report", action="store_true", help="print the summary only")
+    p.add_argument("--list-strategies", action="store_true", help="show strategies and bounds")
+    p.set_defaults(func=run)
+
+
+def _value(text: str) -> Any:
+    """Flag values: JSON if it parses (numbers, booleans), else the string itself."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _pairs(items: list[str], flag: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, val = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"{flag} {item!r}: expected KEY=VALUE")
+        out[key.strip()] = _value(val.strip())
+    return out
+
+
+def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    o: dict[str, Any] = {}
+    simple = {
+        "data": "data.path", "timeframe": "data.timeframe", "start": "data.start",
+        "end": "data.end", "strategy": "strategy.name", "venue": "venue.kind",
+        "fee_bps": "venue.fee_bps", "fill_at": "run.fill_at", "out": "run.out_dir",
+    }
+    for attr, key in simple.items():
+        v = getattr(args, attr)
+        if v is not None:
+            o[key] = v
+    if args.strategy is not None and not args.param:
+        o["strategy.params"] = {}  # a strategy named on the command line starts from its defaults
+    for k, v in _pairs(args.param, "--param").items():
+        o[f"strategy.params.{k}"] = v
+    o.update(_pairs(args.set, "--set"))
+    return o
+
+
+def run(args: argparse.Namespace) -> int:
+    from dexagent.backtests.config import load_config
+    from dexagent.backtests.engine import stderr_progress
+    from dexagent.backtests.metrics import compute_metrics
+    from dexagent.backtests.report import format_summary, write_report
+    from dexagent.backtests.runner import load_market, run_backtest
+    from dexagent.strategies.registry import BUILTINS
+
+    if args.list_strategies:
+        for name, cls in sorted(BUILTINS.items()):
+            print(f"{name}: {json.dumps(cls.Params.bounds())}")
+        return 0
+    cfg = load_config(args.config, overrides_from_args(args))
+    t0 = time.perf_counter()
+    bars = load_market(cfg)
+    update, close = stderr_progress(len(bars))
+    try:
+        result = run_backtest(cfg, bars=bars, progress=update)
+    finally:
+        close()
+    elapsed = time.perf_counter() - t0
+    metrics = compute_metrics(result)
+    print(format_summary(metrics))
+    print(f"{len(bars):,} bars in {elapsed:.2f} s ({len(bars) / elapsed:,.0f} bars/s)")
+    if not args.no_report:
+        paths = write_report(result, metrics, Path(cfg.run.out_dir))
+        for label, path in vars(paths).items() if hasattr(paths, "__dict__") else []:
+            print(f"{label}: {path}")
+        if not hasattr(paths, "__dict__"):
+            print(f"report: {paths}")
+    sys.stdout.flush()
+    return 0
