@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,19 @@ class NativePricing:
 
 
 ProgressFn = Callable[[int], None]
+
+
+@runtime_checkable
+class Deliberating(Protocol):
+    """A strategy with an asynchronous decision step — an agent choosing what to run.
+
+    On every bar where ``due(view)`` is true the engine awaits ``deliberate(view)`` first, then
+    calls ``on_bar(view)`` as for any strategy. Both see only bars up to ``view.t``.
+    """
+
+    def due(self, view: MarketView) -> bool: ...
+
+    async def deliberate(self, view: MarketView) -> None: ...
 
 
 @dataclass(slots=True)
@@ -119,10 +132,15 @@ async def _run(
     else:
         view = MarketView(bars, strategy.pair, kernel.portfolio.view)
         on_bar = strategy.on_bar
+        due = deliberate = None
+        if isinstance(strategy, Deliberating):
+            due, deliberate = strategy.due, strategy.deliberate
         chunk = 1 << 16
         for start in range(0, len(bars), chunk):
             for t in range(start, min(start + chunk, len(bars))):
                 view.t = t
+                if due is not None and deliberate is not None and due(view):
+                    await deliberate(view)
                 intents = on_bar(view)
                 if intents:
                     await stepper.decide_and_fill(t, intents)

@@ -14,7 +14,13 @@ from dexagent.core.errors import (
 from dexagent.core.intents import Fill, Intent, Order, Side, SizeKind
 from dexagent.core.kernel import Kernel
 from dexagent.core.market import MarketView
-from dexagent.core.policy_gate import AllowAll, PolicyDecision, PolicyGate, Verdict
+from dexagent.core.policy_gate import (
+    AllowAll,
+    PolicyContext,
+    PolicyDecision,
+    PolicyGate,
+    Verdict,
+)
 from dexagent.core.portfolio import Portfolio
 from dexagent.core.tokens import Pair, Token, price_decimal
 from dexagent.core.venue import Quote, Venue
@@ -36,6 +42,7 @@ __all__ = [
     "MemoryAuditSink",
     "Order",
     "Pair",
+    "PolicyContext",
     "PolicyDecision",
     "PolicyGate",
     "Portfolio",

@@ -10,13 +10,13 @@ bar's close); live trading calls it right after ``decide``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from dexagent.core.audit import AuditEvent, AuditSink
 from dexagent.core.errors import RejectedError
 from dexagent.core.intents import Fill, Intent, Order
-from dexagent.core.policy_gate import PolicyDecision, PolicyGate
+from dexagent.core.policy_gate import PolicyContext, PolicyDecision, PolicyGate
 from dexagent.core.portfolio import Portfolio
 from dexagent.core.sizing import size_intent
 from dexagent.core.venue import Venue
@@ -41,6 +41,7 @@ class KernelLog:
     fills: list[Fill] = field(default_factory=list)
     denials: list[Denial] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    pending: list[Order] = field(default_factory=list)  # waiting for a human approval
     decisions: int = 0
 
 
@@ -56,6 +57,7 @@ class Kernel:
         policy: PolicyGate,
         audit: AuditSink,
         native_symbol: str | None = None,
+        chain_id: int | None = None,
     ) -> None:
         self.agent_id = agent_id
         self.portfolio = portfolio
@@ -63,6 +65,7 @@ class Kernel:
         self.policy = policy
         self.audit = audit
         self.native_symbol = native_symbol
+        self.chain_id = chain_id
         self.log = KernelLog()
         self._seq = 0
 
@@ -84,11 +87,22 @@ class Kernel:
             order = Order(
                 f"{self.agent_id}-{self._seq}", intent, side, amount_in, price, notional, t_ms, bar
             )
-            decision = self.policy.evaluate(order, balances)
+            ctx = PolicyContext(
+                t_ms,
+                balances,
+                self.portfolio.pair_equity_quote(intent.pair, price),
+                self.venue.name,
+                self.chain_id,
+            )
+            if self.policy.needs_quote:
+                ctx = replace(ctx, quote=await self.venue.quote(order))
+            decision = self.policy.evaluate(order, ctx)
             self.log.decisions += 1
             await self.audit.append(AuditEvent("decision", _order_payload(order, decision), t_ms))
             if decision.approved:
                 approved.append(order)
+            elif decision.pending_approval:
+                self.log.pending.append(order)
             else:
                 self.log.denials.append(Denial(order, decision))
         return approved
@@ -105,6 +119,16 @@ class Kernel:
             return None
         self.portfolio.apply(fill, self.native_symbol)
         self.log.fills.append(fill)
+        self.policy.on_fill(
+            fill,
+            PolicyContext(
+                t_ms,
+                self.portfolio.view,
+                self.portfolio.pair_equity_quote(fill.pair, fill.ref_price),
+                self.venue.name,
+                self.chain_id,
+            ),
+        )
         await self.audit.append(AuditEvent("fill", _fill_payload(fill), t_ms))
         return fill
 
