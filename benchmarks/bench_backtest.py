@@ -48,8 +48,16 @@ def gbm(n: int, seed: int = 42) -> Bars:
     close = np.round(close, 2)
     open_ = np.r_[2000.0, close[:-1]]
     ts = 1_672_531_200_000 + 60_000 * np.arange(n, dtype=np.int64)
-    return Bars(ts, open_, np.maximum(open_, close), np.minimum(open_, close), close,
-                np.ones(n), "SYN/USDT", 60_000)
+    return Bars(
+        ts,
+        open_,
+        np.maximum(open_, close),
+        np.minimum(open_, close),
+        close,
+        np.ones(n),
+        "SYN/USDT",
+        60_000,
+    )
 
 
 def numpy_reference(close: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -99,8 +107,10 @@ def bench(label: str, bars: Bars) -> None:
 
 def bench_bar_by_bar(bars: Bars) -> None:
     """DCA runs bar by bar: cost per bar must stay flat as history grows."""
-    cfg = load_config(None, {**OVERRIDES, "strategy.name": "dca",
-                             "strategy.params": {"every": 1440, "amount": "1"}})
+    cfg = load_config(
+        None,
+        {**OVERRIDES, "strategy.name": "dca", "strategy.params": {"every": 1440, "amount": "1"}},
+    )
     print("\n== bar-by-bar strategy (DCA, on_bar on every bar)")
     for n in (len(bars) // 10, len(bars)):
         part = bars.head(n)
@@ -108,8 +118,10 @@ def bench_bar_by_bar(bars: Bars) -> None:
         t0 = time.perf_counter()
         r = asyncio.run(run_backtest_async(cfg, bars=part, audit=MemoryAuditSink()))
         dt = time.perf_counter() - t0
-        print(f"{n:>10,} bars  {dt:7.3f} s  {n / dt:12,.0f} bars/s  "
-              f"{dt / n * 1e9:7.0f} ns/bar  fills {len(r.fills)}")
+        print(
+            f"{n:>10,} bars  {dt:7.3f} s  {n / dt:12,.0f} bars/s  "
+            f"{dt / n * 1e9:7.0f} ns/bar  fills {len(r.fills)}"
+        )
 
 
 def main() -> None:

@@ -124,7 +124,7 @@ async def _run(
     native_px = native.series(bars) if native is not None else None
     stepper = _Stepper(bars, kernel, venue, fill_at, native_px)
     if isinstance(strategy, SignalStrategy):
-        t_arr = strategy.targets(ro)
+        t_arr = strategy.prepared_targets
         for t in np.flatnonzero(~np.isnan(t_arr)).tolist():
             await stepper.decide_and_fill(t, (strategy.intent_for(float(t_arr[t])),))
             if progress is not None:
@@ -169,9 +169,18 @@ class _Stepper:
         self.n = len(bars)
         self.native_px = native_px
         self.fill_bars: list[int] = []
+        self.quote_at_decision = bool(getattr(kernel.policy, "needs_quote", False))
+
+    def _set_market(self, bar: int, px: float) -> int:
+        npx = price_decimal(self.native_px[bar]) if self.native_px is not None else Decimal(0)
+        t_ms = int(self.ts[bar])
+        self.venue.set_market(price=price_decimal(px), t_ms=t_ms, bar=bar, native_price=npx)
+        return t_ms
 
     async def decide_and_fill(self, t: int, intents: Sequence[Intent]) -> None:
         t_ms = int(self.ts[t])
+        if self.quote_at_decision:  # the policy prices the order against the decision bar
+            self._set_market(t, self.close[t])
         orders = await self.kernel.decide(
             intents, price=price_decimal(self.close[t]), t_ms=t_ms, bar=t
         )
@@ -185,9 +194,7 @@ class _Stepper:
         else:
             fb = t
             px = self.close[fb]
-        npx = price_decimal(self.native_px[fb]) if self.native_px is not None else Decimal(0)
-        fill_ms = int(self.ts[fb])
-        self.venue.set_market(price=price_decimal(px), t_ms=fill_ms, bar=fb, native_price=npx)
+        fill_ms = self._set_market(fb, px)
         for order in orders:
             fill = await self.kernel.execute(order, t_ms=fill_ms)
             if fill is not None:

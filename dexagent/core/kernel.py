@@ -95,7 +95,10 @@ class Kernel:
                 self.chain_id,
             )
             if self.policy.needs_quote:
-                ctx = replace(ctx, quote=await self.venue.quote(order))
+                q = await self.venue.quote(order)
+                ctx = replace(
+                    ctx, quote=q, gas_price_wei=q.gas_price_wei, native_price=q.native_price
+                )
             decision = self.policy.evaluate(order, ctx)
             self.log.decisions += 1
             await self.audit.append(AuditEvent("decision", _order_payload(order, decision), t_ms))

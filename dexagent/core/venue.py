@@ -21,7 +21,9 @@ class Quote:
     fee_in: int
     price: Decimal  # effective quote per base
     mid_price: Decimal  # before the trade
-    gas_native: int = 0
+    gas_native: int = 0  # native base units (wei) the trade is expected to cost
+    gas_price_wei: int | None = None  # the gas price that estimate used
+    native_price: Decimal | None = None  # quote per native token at quote time
 
 
 class Venue(Protocol):

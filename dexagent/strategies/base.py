@@ -53,7 +53,6 @@ class SignalStrategy:
         self.pair = pair
         self.params = params if params is not None else self.Params()
         self._targets: F64 = np.empty(0)
-        self._last = float("nan")
         self._intents: dict[float, Intent] = {}
 
     def exposure(self, bars: Bars) -> F64:
@@ -66,7 +65,11 @@ class SignalStrategy:
 
     def prepare(self, bars: Bars) -> None:
         self._targets = self.targets(bars)
-        self._last = float("nan")
+
+    @property
+    def prepared_targets(self) -> F64:
+        """The target series computed by the last ``prepare`` (NaN where nothing changes)."""
+        return self._targets
 
     def on_bar(self, view: MarketView) -> Sequence[Intent]:
         x = self._targets[view.t]
