@@ -1,0 +1,1 @@
+"""EVM plumbing: a local anvil node, JSON-RPC, deployment, transactions, chain registry."""
