@@ -17,7 +17,9 @@ HOUR = 3_600_000
 
 
 def make_bars(
-    closes: Sequence[float], opens: Sequence[float] | None = None, start_ms: int = 0,
+    closes: Sequence[float],
+    opens: Sequence[float] | None = None,
+    start_ms: int = 0,
     step_ms: int = HOUR,
 ) -> Bars:
     c = np.asarray(closes, dtype=np.float64)

@@ -31,7 +31,7 @@ class TokenConfig(_Section):
 
 class DataConfig(_Section):
     path: str = "bundled:ETH/USDT"  # a CSV/CSV.gz/Parquet file, or bundled:<SYMBOL>
-    timeframe: str | None = None  # resample to this (e.g. "1h"); None keeps the file's
+    timeframe: str | None = "1h"  # resample to this; "" or none keeps the file's own
     start: str | None = None  # ISO date/time, UTC, inclusive
     end: str | None = None  # ISO date/time, UTC, exclusive
 
@@ -43,7 +43,16 @@ class MarketConfig(_Section):
 
 class StrategyConfig(_Section):
     name: str = "sma_cross"
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] | None = None  # None: the main job's defaults below, else the class's
+
+    def effective_params(self) -> dict[str, Any]:
+        if self.params is not None:
+            return self.params
+        return dict(MAIN_JOB_PARAMS.get(self.name, {}))
+
+
+#: The main job trades a one-day / four-day crossover on hourly bars unless told otherwise.
+MAIN_JOB_PARAMS: dict[str, dict[str, Any]] = {"sma_cross": {"fast": 24, "slow": 96}}
 
 
 class VenueConfig(_Section):
@@ -64,8 +73,13 @@ class GasConfig(_Section):
 
 class PortfolioConfig(_Section):
     balances: dict[str, Decimal] = Field(
-        default_factory=lambda: {"USDT": Decimal(10_000), "ETH": Decimal("0.25")}
+        default_factory=lambda: {"USDT": Decimal(10_000), "ETH": Decimal("0.5")}
     )
+
+
+class PolicyConfig(_Section):
+    file: str | None = None  # a policy TOML (see examples/policies/); None: no limits
+    store: str | None = None  # SQLite file for pending approvals and the trading state
 
 
 class RunConfig(_Section):
@@ -81,6 +95,7 @@ class BacktestConfig(_Section):
     venue: VenueConfig = VenueConfig()
     gas: GasConfig = GasConfig()
     portfolio: PortfolioConfig = PortfolioConfig()
+    policy: PolicyConfig = PolicyConfig()
     run: RunConfig = RunConfig()
 
 

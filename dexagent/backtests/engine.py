@@ -123,6 +123,7 @@ async def _run(
     strategy.prepare(ro)
     native_px = native.series(bars) if native is not None else None
     stepper = _Stepper(bars, kernel, venue, fill_at, native_px)
+    stepper.kernel_pair = strategy.pair
     if isinstance(strategy, SignalStrategy):
         t_arr = strategy.prepared_targets
         for t in np.flatnonzero(~np.isnan(t_arr)).tolist():
@@ -161,6 +162,7 @@ class _Stepper:
         native_px: npt.NDArray[np.float64] | None,
     ) -> None:
         self.kernel = kernel
+        self.kernel_pair: Pair | None = None
         self.venue = venue
         self.next_open = fill_at == "next_open"
         self.close = bars.close
@@ -170,6 +172,27 @@ class _Stepper:
         self.native_px = native_px
         self.fill_bars: list[int] = []
         self.quote_at_decision = bool(getattr(kernel.policy, "needs_quote", False))
+        mark = getattr(kernel.policy, "mark", None)
+        self.mark: Callable[[int, int, str], object] | None = mark if callable(mark) else None
+        self.last_marked = -1
+
+    def _mark_since_last(self, t: int) -> None:
+        """Tell the policy the equity path since its last look: the peak and the trough of
+        bars (last, t], in time order, then bar t — balances were constant in between, so
+        these are exact (a drawdown limit can trip between two decisions, as it would live)."""
+        assert self.mark is not None
+        lo = self.last_marked + 1
+        self.last_marked = t
+        pair = self.kernel_pair
+        if pair is None:
+            return
+        bars: list[int] = [t]
+        if t > lo and self.kernel.portfolio.balance(pair.base.symbol) > 0:
+            seg = self.close[lo:t]
+            bars = sorted({lo + int(np.argmax(seg)), lo + int(np.argmin(seg)), t})
+        for b in bars:
+            eq = self.kernel.portfolio.pair_equity_quote(pair, price_decimal(self.close[b]))
+            self.mark(int(self.ts[b]), eq, pair.symbol)
 
     def _set_market(self, bar: int, px: float) -> int:
         npx = price_decimal(self.native_px[bar]) if self.native_px is not None else Decimal(0)
@@ -179,6 +202,8 @@ class _Stepper:
 
     async def decide_and_fill(self, t: int, intents: Sequence[Intent]) -> None:
         t_ms = int(self.ts[t])
+        if self.mark is not None:
+            self._mark_since_last(t)
         if self.quote_at_decision:  # the policy prices the order against the decision bar
             self._set_market(t, self.close[t])
         orders = await self.kernel.decide(

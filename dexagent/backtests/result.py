@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from dexagent.core.intents import Fill
 from dexagent.core.kernel import Denial, Rejection
-from dexagent.core.tokens import Pair
+from dexagent.core.tokens import Pair, Token
 
 
 @dataclass(slots=True, repr=False)
@@ -35,6 +35,8 @@ class BacktestResult:
     params: dict[str, Any]
     venue: str
     fill_at: str  # "next_open" or "close"
+    native: Token | None = None  # the token gas was paid in
+    starting_balances: dict[str, int] = field(default_factory=dict)  # base units
     decisions: int = 0
     audit_events: int = 0
     extra: dict[str, Any] = field(default_factory=dict)

@@ -28,6 +28,13 @@ from dexagent.core.kernel import Kernel
 from dexagent.core.policy_gate import AllowAll, PolicyGate
 from dexagent.core.portfolio import Portfolio
 from dexagent.core.tokens import PRECISION, Pair, Token, price_decimal
+from dexagent.policy import (
+    MemoryPendingStore,
+    PolicyEngine,
+    SqliteStore,
+    load_policy,
+    policy_report,
+)
 from dexagent.strategies.base import Strategy
 from dexagent.strategies.registry import build_strategy
 
@@ -99,10 +106,19 @@ async def run_backtest_async(
         tokens.setdefault(cfg.gas.native.symbol, cfg.gas.native.token())
     start = starting_balances(cfg, tokens)
     portfolio = Portfolio(start)
-    strategy = strategy if strategy is not None else build_strategy(
-        cfg.strategy.name, pair, cfg.strategy.params
+    strategy = (
+        strategy
+        if strategy is not None
+        else build_strategy(cfg.strategy.name, pair, cfg.strategy.effective_params())
     )
+    if strategy.pair != pair:
+        raise ConfigError(
+            f"strategy {strategy.name} trades {strategy.pair.symbol} but the config's market is "
+            f"{pair.symbol}; set [market] base/quote to match"
+        )
     venue = build_venue(cfg, pair, portfolio.view, bars)
+    if policy is None and cfg.policy.file is not None:
+        policy = build_policy(cfg)
     sink = audit if audit is not None else MemoryAuditSink()
     kernel = Kernel(
         agent_id=cfg.run.agent_id,
@@ -152,10 +168,32 @@ async def run_backtest_async(
         params=strategy.params.model_dump(mode="json"),
         venue=venue.name,
         fill_at=cfg.run.fill_at,
+        native=native,
+        starting_balances=dict(start),
         decisions=kernel.log.decisions,
         audit_events=len(sink.events) if isinstance(sink, MemoryAuditSink) else 0,
-        extra={"final_balances": {k: str(v) for k, v in portfolio.snapshot().items()}},
+        extra=_extra(kernel, portfolio),
     )
+
+
+def build_policy(cfg: BacktestConfig) -> PolicyGate:
+    """The policy engine for ``[policy] file`` (pending approvals and state in ``store``)."""
+    assert cfg.policy.file is not None
+    policy = load_policy(cfg.policy.file)
+    if cfg.policy.store:
+        store = SqliteStore(cfg.policy.store)
+        return PolicyEngine(policy, agent_id=cfg.run.agent_id, pending=store, state_store=store)
+    return PolicyEngine(policy, agent_id=cfg.run.agent_id, pending=MemoryPendingStore())
+
+
+def _extra(kernel: Kernel, portfolio: Portfolio) -> dict[str, object]:
+    extra: dict[str, object] = {
+        "final_balances": {k: str(v) for k, v in portfolio.snapshot().items()},
+        "pending_approval": len(kernel.log.pending),
+    }
+    if isinstance(kernel.policy, PolicyEngine):
+        extra["policy"] = policy_report(kernel.policy)
+    return extra
 
 
 def run_backtest(cfg: BacktestConfig, **kwargs: object) -> BacktestResult:

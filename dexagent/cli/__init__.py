@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "dexagent.cli.data_cmd",
     "dexagent.cli.audit_cmd",
     "dexagent.cli.chain_cmd",
+    "dexagent.cli.policy_cmd",
 )
 
 

@@ -26,14 +26,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--end", help="end (exclusive), ISO date (UTC)")
     p.add_argument("--strategy", help="sma_cross | rsi_reversion | donchian_breakout | dca | grid")
     p.add_argument(
-        "--param", action="append", default=[], metavar="KEY=VALUE",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="strategy parameter (repeatable), e.g. --param fast=10",
     )
     p.add_argument("--venue", choices=["uniswap_v2", "taker"])
     p.add_argument("--fee-bps", help="venue fee in basis points")
     p.add_argument("--fill-at", choices=["next_open", "close"])
+    p.add_argument("--policy", help="policy TOML bounding every intent (examples/policies/)")
     p.add_argument(
-        "--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
         help="override any config key, e.g. --set gas.price_gwei=10",
     )
     p.add_argument("--out", help="output directory (default: the config's run.out_dir)")
@@ -63,16 +70,21 @@ def _pairs(items: list[str], flag: str) -> dict[str, Any]:
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     o: dict[str, Any] = {}
     simple = {
-        "data": "data.path", "timeframe": "data.timeframe", "start": "data.start",
-        "end": "data.end", "strategy": "strategy.name", "venue": "venue.kind",
-        "fee_bps": "venue.fee_bps", "fill_at": "run.fill_at", "out": "run.out_dir",
+        "data": "data.path",
+        "timeframe": "data.timeframe",
+        "start": "data.start",
+        "end": "data.end",
+        "strategy": "strategy.name",
+        "venue": "venue.kind",
+        "fee_bps": "venue.fee_bps",
+        "fill_at": "run.fill_at",
+        "out": "run.out_dir",
+        "policy": "policy.file",
     }
     for attr, key in simple.items():
         v = getattr(args, attr)
         if v is not None:
             o[key] = v
-    if args.strategy is not None and not args.param:
-        o["strategy.params"] = {}  # a strategy named on the command line starts from its defaults
     for k, v in _pairs(args.param, "--param").items():
         o[f"strategy.params.{k}"] = v
     o.update(_pairs(args.set, "--set"))
@@ -83,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from dexagent.backtests.config import load_config
     from dexagent.backtests.engine import stderr_progress
     from dexagent.backtests.metrics import compute_metrics
-    from dexagent.backtests.report import format_summary, write_report
+    from dexagent.backtests.report import format_outcomes, format_summary, write_report
     from dexagent.backtests.runner import load_market, run_backtest
     from dexagent.strategies.registry import BUILTINS
 
@@ -102,12 +114,12 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - t0
     metrics = compute_metrics(result)
     print(format_summary(metrics))
+    print(format_outcomes(result))
     print(f"{len(bars):,} bars in {elapsed:.2f} s ({len(bars) / elapsed:,.0f} bars/s)")
     if not args.no_report:
         paths = write_report(result, metrics, Path(cfg.run.out_dir))
-        for label, path in vars(paths).items() if hasattr(paths, "__dict__") else []:
-            print(f"{label}: {path}")
-        if not hasattr(paths, "__dict__"):
-            print(f"report: {paths}")
+        print(f"report:  {paths.html}")
+        print(f"metrics: {paths.json}")
+        print(f"trades:  {paths.trades_csv}")
     sys.stdout.flush()
     return 0

@@ -23,7 +23,10 @@ def _kernel(fee_bps: str = "30", usdt: int = 1_000_000_000) -> tuple[Kernel, Tak
     portfolio = Portfolio({"USDT": usdt, "WETH": 0})
     venue = TakerVenue(portfolio.view, fee_bps=Decimal(fee_bps), half_spread_bps=Decimal(0))
     kernel = Kernel(
-        agent_id="t", portfolio=portfolio, venue=venue, policy=AllowAll(),
+        agent_id="t",
+        portfolio=portfolio,
+        venue=venue,
+        policy=AllowAll(),
         audit=MemoryAuditSink(),
     )
     return kernel, venue

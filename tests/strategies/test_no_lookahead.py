@@ -40,7 +40,9 @@ async def _decisions(name: str, params: dict[str, Any], bars: Bars) -> list[tupl
 
 
 @pytest.mark.parametrize(("name", "params"), CASES, ids=[c[0] for c in CASES])
-async def test_truncated_history_gives_the_same_decisions(name: str, params: dict[str, Any]) -> None:
+async def test_truncated_history_gives_the_same_decisions(
+    name: str, params: dict[str, Any]
+) -> None:
     bars = gbm_bars(4_000, seed=21, vol=0.003)
     full = await _decisions(name, params, bars)
     assert len(full) >= 5, "the case must trade for the test to mean anything"

@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from dexagent.backtests.metrics import Metrics
 from dexagent.backtests.report.formatting import summary_rows
+from dexagent.backtests.result import BacktestResult
 
 
 def format_summary(metrics: Metrics) -> str:
     rows = summary_rows(metrics)
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def format_outcomes(result: BacktestResult) -> str:
+    """What did not trade and why, and the buy-and-hold reference over the same bars."""
+    from dexagent.backtests.report.json_report import denial_counts, rejection_counts
+
+    lines = []
+    close = result.close
+    if len(close) >= 2 and close[0] > 0:
+        lines.append(f"Buy & hold (base)    {float(close[-1] / close[0] - 1):.2%}")
+    lines.append(f"Decisions            {result.decisions:,}")
+    denials = denial_counts(result.denials)
+    lines.append(f"Denied by policy     {denials['count']:,}")
+    for rule, n in list(denials["by_rule"].items())[:8]:
+        lines.append(f"  {rule:<32} {n:,}")
+    rejections = rejection_counts(result.rejections)
+    lines.append(f"Rejected by venue    {rejections['count']:,}")
+    for reason, n in list(rejections["by_reason"].items())[:5]:
+        lines.append(f"  {n:>6,}  {reason[:90]}")
+    pending = result.extra.get("pending_approval")
+    if pending:
+        lines.append(f"Waiting for approval {pending:,}")
+    return "\n".join(lines)
