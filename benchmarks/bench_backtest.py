@@ -130,7 +130,7 @@ def main() -> None:
     ap.add_argument("--skip-bundled", action="store_true")
     args = ap.parse_args()
     bars = gbm(args.bars)
-    bench(f"synthetic GBM 1m, seed 42", bars)
+    bench("synthetic GBM 1m, seed 42", bars)
     if not args.skip_bundled:
         from dexagent.backtests.data import bundled_dataset, load_bars
 

@@ -66,7 +66,7 @@ def test_unknown_strategy_param_suggests() -> None:
 
 
 def test_out_of_bounds_param_shows_the_bounds() -> None:
-    with pytest.raises(ConfigError, match="fast = 1.*minimum"):
+    with pytest.raises(ConfigError, match=r"fast = 1.*minimum"):
         build_strategy("sma_cross", PAIR, {"fast": 1})
 
 
@@ -82,5 +82,5 @@ def test_unknown_strategy_suggests() -> None:
 
 def test_balance_of_an_unknown_token() -> None:
     cfg = load_config(None, {"portfolio.balances": {"USDC": "5"}})
-    with pytest.raises(ConfigError, match="'USDC' is not a token.*USDT"):
+    with pytest.raises(ConfigError, match=r"'USDC' is not a token.*USDT"):
         starting_balances(cfg, {"USDT": Token("USDT", 6)})

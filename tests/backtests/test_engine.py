@@ -62,7 +62,7 @@ OPENS = [10, 10, 10, 11, 13, 14, 12, 10, 9]
 
 async def test_hand_computed_round_trip_at_next_open() -> None:
     bars = make_bars(CLOSES, OPENS)
-    kernel, run = await _run(SmaCross(PAIR, SmaCrossParams(fast=2, slow=3)), bars)
+    kernel, _ = await _run(SmaCross(PAIR, SmaCrossParams(fast=2, slow=3)), bars)
     fills = kernel.log.fills
     assert [(f.side, f.bar) for f in fills] == [(Side.BUY, 4), (Side.SELL, 7)]
     # buy: 1000 USDT, fee 0.3% = 3 USDT, 997 USDT at bar 4's open (13) -> WETH
