@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from dexagent.core.errors import InsufficientBalance, RejectedError
+from dexagent.core.errors import ConfigError, InsufficientBalance, RejectedError
 from dexagent.core.intents import Fill, Order, Side
 from dexagent.core.tokens import CTX
 from dexagent.core.venue import Quote
@@ -22,6 +22,9 @@ class TakerVenue:
         half_spread_bps: Decimal,
         name: str = "taker",
     ) -> None:
+        for what, bps in (("fee_bps", fee_bps), ("half_spread_bps", half_spread_bps)):
+            if not Decimal(0) <= bps < Decimal(10_000):
+                raise ConfigError(f"{name}: {what} {bps} not in [0, 10000)")
         self.name = name
         self._balances = balances
         self._fee = fee_bps / Decimal(10_000)
