@@ -37,6 +37,20 @@ def register(subparsers: Any) -> None:
     status = sub.add_parser("status", help="is the chain up; url, block, manifest")
     _state_arg(status)
     status.set_defaults(func=cmd_status)
+    rp = sub.add_parser(
+        "replay", help="move the chain's pools along a historical price series (market maker)"
+    )
+    rp.add_argument("--data", default="bundled:ETH/USDT", help="OHLCV file or bundled:SYMBOL")
+    rp.add_argument("--timeframe", default=None, help="resample first, e.g. 1h (default: as is)")
+    rp.add_argument("--start", help="first bar, ISO date (UTC)")
+    rp.add_argument("--end", help="end (exclusive), ISO date (UTC)")
+    rp.add_argument("--bars", type=int, default=None, help="replay at most this many bars")
+    rp.add_argument(
+        "--speed", default="600x", help="history time per real time, e.g. 600x, or 'max'"
+    )
+    rp.add_argument("--log", type=Path, default=None, help="write each step as JSON lines here")
+    _state_arg(rp)
+    rp.set_defaults(func=cmd_replay)
 
 
 def _state_arg(p: argparse.ArgumentParser) -> None:
@@ -141,4 +155,62 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 1
     print(f"up: {node_info['url']} pid {node_info['pid']} block {block}")
     print(f"manifest: {state / 'deployment.json'}")
+    return 0
+
+
+def parse_speed(text: str) -> float | None:
+    """``600x`` -> 600.0; ``max`` -> None (no waiting)."""
+    if text.strip().lower() == "max":
+        return None
+    try:
+        value = float(text.strip().lower().removesuffix("x"))
+    except ValueError:
+        raise ConfigError(f"--speed {text!r}: use a factor like 600x, or 'max'") from None
+    if value <= 0:
+        raise ConfigError(f"--speed {text!r}: must be positive")
+    return value
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from dexagent.backtests.config import load_config
+    from dexagent.backtests.runner import load_market
+    from dexagent.connectors.evm.manifest import Deployment
+    from dexagent.connectors.evm.replay import MarketReplayer, replay
+
+    state: Path = args.state_dir
+    node_info = _read_node(state)
+    if node_info is None or not _pid_alive(int(node_info["pid"])):
+        raise ConfigError(f"no chain is up in {state}; run `dexagent chain up` first")
+    speed = parse_speed(args.speed)
+    overrides: dict[str, Any] = {"data.path": args.data, "data.timeframe": args.timeframe}
+    if args.start:
+        overrides["data.start"] = args.start
+    if args.end:
+        overrides["data.end"] = args.end
+    bars = load_market(load_config(None, overrides))
+    if args.bars is not None:
+        bars = bars.head(args.bars)
+    mm = MarketReplayer(JsonRpcClient(node_info["url"]), Deployment.load(state / "deployment.json"))
+    mm.fund()
+    log = args.log.open("w") if args.log is not None else None
+    n = 0
+    try:
+        for step in replay(mm, bars, speed=speed):
+            n += 1
+            line = {
+                "bar": step.bar,
+                "history_ms": step.history_ms,
+                "chain_time": step.chain_time,
+                "target": str(step.target),
+                "pools": {f"{p.protocol}:{p.fee}": str(p.price) for p in step.pools},
+            }
+            if log is not None:
+                log.write(json.dumps(line) + "\n")
+                log.flush()
+            if n % 100 == 0 or n == len(bars):
+                print(f"bar {n}/{len(bars)} price {step.target} chain time {step.chain_time}")
+    finally:
+        if log is not None:
+            log.close()
+    print(f"replayed {n} bars on {node_info['url']}")
     return 0

@@ -15,7 +15,7 @@ from dexagent.connectors.evm.manifest import Deployment
 from dexagent.connectors.evm.rawtx import decode_output, encode_call
 from dexagent.connectors.evm.swap_venue import OnChainSwapVenue, SwapPlan
 from dexagent.connectors.evm.txmanager import Receipt, TxManager
-from dexagent.connectors.uniswap_v2.math import fee_of, get_amount_out
+from dexagent.connectors.simulated.v2_math import DEFAULT_FEE_BPS, FEE_DENOMINATOR, get_amount_out
 from dexagent.core.tokens import Pair
 
 SWAP_TOPIC = "0x" + keccak(text="Swap(address,uint256,uint256,uint256,uint256,address)").hex()
@@ -69,7 +69,7 @@ class UniswapV2Venue(OnChainSwapVenue):
         return self.pair.price_of(rb, rq)
 
     def _fee_in(self, amount_in: int) -> int:
-        return fee_of(amount_in)
+        return amount_in * DEFAULT_FEE_BPS // FEE_DENOMINATOR  # 0.3 % kept by the pool
 
     def _swap_data(self, plan: SwapPlan, min_out: int, deadline: int) -> str:
         path = [plan.token_in.address, plan.token_out.address]
