@@ -29,6 +29,10 @@ class RejectedError(DexAgentError):
     """The venue or a pre-trade check refused the order: do not retry it unchanged."""
 
 
+class SlippageExceeded(RejectedError):
+    """The trade would receive less than the minimum allowed by the slippage bound."""
+
+
 class InsufficientBalance(RejectedError):
     """The account does not hold enough of a token (or of the native token for gas)."""
 

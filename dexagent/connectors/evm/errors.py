@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from dexagent.core.errors import InsufficientBalance, RejectedError, TemporaryError
+from dexagent.core.errors import (
+    InsufficientBalance,
+    RejectedError,
+    SlippageExceeded,
+    TemporaryError,
+)
 
 __all__ = [
     "InsufficientBalance",
@@ -12,10 +17,6 @@ __all__ = [
     "SlippageExceeded",
     "TxTimeout",
 ]
-
-
-class SlippageExceeded(RejectedError):
-    """The trade would receive less than the minimum allowed by the slippage bound."""
 
 
 class SimulationReverted(RejectedError):

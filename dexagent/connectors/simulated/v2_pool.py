@@ -28,10 +28,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dexagent.connectors.evm.errors import SlippageExceeded
 from dexagent.connectors.simulated.gas import GasModel, cost_in_quote
 from dexagent.connectors.simulated.v2_math import DEFAULT_FEE_BPS, check_fee_bps, get_amount_out
-from dexagent.core.errors import ConfigError, DataError, InsufficientBalance, RejectedError
+from dexagent.core.errors import (
+    ConfigError,
+    DataError,
+    InsufficientBalance,
+    RejectedError,
+    SlippageExceeded,
+)
 from dexagent.core.intents import Fill, Order, Side
 from dexagent.core.tokens import Pair, Token
 from dexagent.core.venue import Quote
