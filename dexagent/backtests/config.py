@@ -82,6 +82,12 @@ class PolicyConfig(_Section):
     store: str | None = None  # SQLite file for pending approvals and the trading state
 
 
+class AuditConfig(_Section):
+    db: str | None = None  # SQLAlchemy URL, e.g. sqlite:///runs/latest/audit.sqlite; None: memory
+    key_env: str = "DEXAGENT_AUDIT_KEY"  # env var holding the signer key; unset: a fresh key
+    checkpoint_every: int = Field(1000, ge=1)  # records between signed checkpoints
+
+
 class RunConfig(_Section):
     fill_at: Literal["next_open", "close"] = "next_open"
     agent_id: str = "backtest"
@@ -96,6 +102,7 @@ class BacktestConfig(_Section):
     gas: GasConfig = GasConfig()
     portfolio: PortfolioConfig = PortfolioConfig()
     policy: PolicyConfig = PolicyConfig()
+    audit: AuditConfig = AuditConfig()
     run: RunConfig = RunConfig()
 
 

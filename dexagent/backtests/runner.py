@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dexagent.audit_log import AuditLogSink
+from dexagent.backtests.audit import open_backtest_audit, record_start, record_stop
 from dexagent.backtests.config import BacktestConfig
 from dexagent.backtests.engine import (
     MS_PER_YEAR,
@@ -119,6 +121,13 @@ async def run_backtest_async(
     venue = build_venue(cfg, pair, portfolio.view, bars)
     if policy is None and cfg.policy.file is not None:
         policy = build_policy(cfg)
+    log_sink: AuditLogSink | None = None
+    if audit is None and cfg.audit.db is not None:
+        log_sink, signer = open_backtest_audit(cfg)
+        audit = log_sink
+        await record_start(
+            log_sink, cfg, signer, getattr(policy, "policy_hash", None), int(bars.timestamp_ms[0])
+        )
     sink = audit if audit is not None else MemoryAuditSink()
     kernel = Kernel(
         agent_id=cfg.run.agent_id,
@@ -132,6 +141,12 @@ async def run_backtest_async(
     run = await run_kernel_over_bars(
         bars, strategy, kernel, venue, fill_at=cfg.run.fill_at, native=pricing, progress=progress
     )
+    audit_records = 0
+    if log_sink is not None:
+        await record_stop(
+            log_sink, int(bars.timestamp_ms[-1]), len(kernel.log.fills), kernel.log.decisions
+        )
+        audit_records = log_sink.log.size
     # equity per bar, for analytics (floats); money totals below stay exact
     all_tokens = dict(tokens)
     paths = balance_paths(run, pair, start, native)
@@ -171,7 +186,7 @@ async def run_backtest_async(
         native=native,
         starting_balances=dict(start),
         decisions=kernel.log.decisions,
-        audit_events=len(sink.events) if isinstance(sink, MemoryAuditSink) else 0,
+        audit_events=len(sink.events) if isinstance(sink, MemoryAuditSink) else audit_records,
         extra=_extra(kernel, portfolio),
     )
 

@@ -45,6 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--out", help="output directory (default: the config's run.out_dir)")
     p.add_argument("--no-report", action="store_true", help="print the summary only")
+    p.add_argument(
+        "--audit-db", help="audit log URL (default: sqlite:///<out>/audit.sqlite; 'none' to skip)"
+    )
     p.add_argument("--list-strategies", action="store_true", help="show strategies and bounds")
     p.set_defaults(func=run)
 
@@ -104,6 +107,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: {json.dumps(cls.Params.bounds())}")
         return 0
     cfg = load_config(args.config, overrides_from_args(args))
+    if args.audit_db is not None or (cfg.audit.db is None and not args.no_report):
+        db = args.audit_db or f"sqlite:///{Path(cfg.run.out_dir) / 'audit.sqlite'}"
+        audit = cfg.audit.model_copy(update={"db": None if db == "none" else db})
+        cfg = cfg.model_copy(update={"audit": audit})
     t0 = time.perf_counter()
     bars = load_market(cfg)
     update, close = stderr_progress(len(bars))
@@ -121,5 +128,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"report:  {paths.html}")
         print(f"metrics: {paths.json}")
         print(f"trades:  {paths.trades_csv}")
+    if cfg.audit.db is not None:
+        print(f"audit:   {cfg.audit.db}  ({result.audit_events:,} records; check it with")
+        print(f"         dexagent audit verify --db {cfg.audit.db})")
     sys.stdout.flush()
     return 0
