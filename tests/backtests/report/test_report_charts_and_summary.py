@@ -54,3 +54,25 @@ def test_summary_is_an_aligned_table_with_exact_money_and_na() -> None:
     assert values["Profit factor"] == "n/a"
     assert values["Win rate"] == "100.00%"
     assert values["Round trips"] == "1 (1 won, 0 lost)"
+
+
+def test_outcomes_list_denials_by_rule_and_rejections() -> None:
+    from decimal import Decimal
+
+    from dexagent.backtests.report import format_outcomes
+    from dexagent.core.intents import Intent, Order, Side
+    from dexagent.core.kernel import Denial, Rejection
+    from dexagent.core.policy_gate import PolicyDecision, Verdict
+    from tests.backtests.report.synthetic_result import synthetic_result
+
+    result = synthetic_result(n_bars=2_000, n_trips=5)
+    intent = Intent.buy_quote(result.pair, 10**6)
+    order = Order("a-1", intent, Side.BUY, 10**6, Decimal(1), 10**6, 0, 0)
+    result.denials.append(
+        Denial(order, PolicyDecision(False, (Verdict("limits.max_notional", False, "too big"),)))
+    )
+    result.rejections.append(Rejection(order, "insufficient ETH for gas: need 5, have 1"))
+    text = format_outcomes(result)
+    assert "Denied by policy     1" in text and "limits.max_notional" in text
+    assert "Rejected by venue    1" in text and "insufficient ETH for gas" in text
+    assert "Buy & hold" in text

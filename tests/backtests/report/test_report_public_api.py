@@ -6,7 +6,12 @@ from dexagent.backtests import metrics, report
 
 
 def test_report_package_exports_exactly_its_public_api() -> None:
-    assert sorted(report.__all__) == ["ReportPaths", "format_summary", "write_report"]
+    assert sorted(report.__all__) == [
+        "ReportPaths",
+        "format_outcomes",
+        "format_summary",
+        "write_report",
+    ]
 
 
 def test_metrics_package_exports_compute_metrics_and_the_return_statistics() -> None:
