@@ -74,9 +74,11 @@ class VerifyReport:
         )
         if self.anchors_checked:
             out += (
-                f"; {self.anchors_checked} on-chain anchors match, up to tree size "
-                f"{self.anchored_size} in block {self.anchored_block}"
+                f"; {self.anchors_checked} checkpoints match their on-chain anchors, up to tree "
+                f"size {self.anchored_size} anchored in block {self.anchored_block}"
             )
+            if self.covered > self.anchored_size:
+                out += f"; checkpoints after tree size {self.anchored_size} are not anchored yet"
         if self.records > self.covered:
             out += f"; {self.records - self.covered} newer records are not yet checkpointed"
         return out
@@ -101,7 +103,7 @@ def verify_store(
         report.problem = min(problems, key=lambda p: _position(p, cps))
         return report
     if anchors is not None:
-        report.problem = _check_anchors(anchors, tree, report)
+        report.problem = _check_anchors(anchors, cps, tree, report)
     return report
 
 
@@ -234,24 +236,52 @@ def _check_checkpoint_record(store: Store, cp: Checkpoint, size: int) -> Problem
     return None
 
 
-def _check_anchors(source: AnchorSource, tree: MerkleTree, report: VerifyReport) -> Problem | None:
+def _check_anchors(
+    source: AnchorSource, cps: Sequence[Checkpoint], tree: MerkleTree, report: VerifyReport
+) -> Problem | None:
+    """Each on-chain anchor must match the signed checkpoint of the same tree size."""
     if report.signer is None:
         return Problem(None, None, "no signer known, so no anchors can be looked up")
-    for a in sorted(source.anchors_of(report.signer), key=lambda a: a.tree_size):
+    found = sorted(source.anchors_of(report.signer), key=lambda a: a.tree_size)
+    if not found and cps:
+        return Problem(
+            None,
+            None,
+            f"no on-chain anchor by {report.signer}: the log was never anchored there, or it "
+            "was re-signed with another key (pass --signer with the agent's known address)",
+        )
+    by_size = {cp.tree_size: cp for cp in cps}
+    for a in found:
+        where = f"the on-chain anchor (tx {a.tx_hash}, block {a.block_number})"
         if a.tree_size > tree.size:
             return Problem(
                 tree.size,
                 None,
-                f"anchored tree size {a.tree_size} (tx {a.tx_hash}, block {a.block_number}) "
-                f"exceeds the {tree.size} records held: records were removed",
+                f"{where} covers {a.tree_size} records but the log holds {tree.size}: "
+                "records were removed",
             )
-        if tree.root(a.tree_size) != a.root:
+        cp = by_size.get(a.tree_size)
+        if cp is None:
+            held = tree.root(a.tree_size)
+            if held != a.root:
+                return Problem(
+                    None,
+                    None,
+                    f"records [0, {a.tree_size}) hash to 0x{held.hex()} but {where} holds "
+                    f"0x{a.root.hex()}: the log was rewritten",
+                )
             return Problem(
                 None,
                 None,
-                f"records [0, {a.tree_size}) hash to 0x{tree.root(a.tree_size).hex()} but the "
-                f"on-chain anchor (tx {a.tx_hash}, block {a.block_number}) holds "
-                f"0x{a.root.hex()}: the log was rewritten",
+                f"{where} anchors tree size {a.tree_size}, but the log has no checkpoint of "
+                "that size (checkpoints removed or renumbered)",
+            )
+        if cp.root != a.root:
+            return Problem(
+                None,
+                cp.index,
+                f"root 0x{cp.root.hex()} over records [0, {cp.tree_size}) differs from {where}, "
+                f"which holds 0x{a.root.hex()}: the log was rewritten after it was anchored",
             )
         report.anchors_checked += 1
         report.anchored_size = a.tree_size

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dexagent.audit_log.export import decision_rows, export
 from dexagent.audit_log.log import AuditLog
 from dexagent.audit_log.store import Store
-from dexagent.audit_log.verify import AnchorSource, verify_store
+from dexagent.audit_log.verify import verify_store
 from dexagent.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from dexagent.audit_log.anchor_source import RpcAnchorSource
 
 
 def register(sub: Any) -> None:
@@ -23,6 +26,15 @@ def register(sub: Any) -> None:
     v.add_argument("--signer", help="the agent's address (default: from agent_started)")
     v.add_argument("--rpc", help="JSON-RPC URL to check on-chain anchors")
     v.add_argument("--contract", help="AuditAnchor contract address (with --rpc)")
+    v.add_argument(
+        "--from-block", type=int, default=0, help="first block to search for anchors (default 0)"
+    )
+    v.add_argument(
+        "--confirmations",
+        type=int,
+        default=1,
+        help="count an anchor once its block has this many confirmations (default 1)",
+    )
     v.set_defaults(func=_verify)
 
     pr = asub.add_parser("prove", help="print an inclusion proof for record SEQ (JSON)")
@@ -41,18 +53,27 @@ def register(sub: Any) -> None:
     e.set_defaults(func=_export)
 
 
-def _anchor_source(args: argparse.Namespace) -> AnchorSource | None:
-    if not args.rpc:
+def _anchor_source(args: argparse.Namespace) -> RpcAnchorSource | None:
+    if not args.rpc and not args.contract:
         return None
-    raise ConfigError(
-        "checking on-chain anchors (--rpc/--contract) is not implemented yet; "
-        "run without --rpc to verify the log itself"
+    if not (args.rpc and args.contract):
+        raise ConfigError("--rpc and --contract go together: give both to check on-chain anchors")
+    from dexagent.audit_log.anchor_source import RpcAnchorSource  # web3 only when needed
+
+    return RpcAnchorSource(
+        args.rpc, args.contract, from_block=args.from_block, confirmations=args.confirmations
     )
 
 
 def _verify(args: argparse.Namespace) -> int:
+    source = _anchor_source(args)
     store = Store.open(args.db)
-    report = verify_store(store, expected_signer=args.signer, anchors=_anchor_source(args))
+    try:
+        report = verify_store(store, expected_signer=args.signer, anchors=source)
+    finally:
+        store.close()
+        if source is not None:
+            source.close()
     print(report.summary())
     return 0 if report.ok else 1
 
