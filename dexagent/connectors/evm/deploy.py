@@ -122,7 +122,9 @@ def _flush(senders: Sequence[_Sender]) -> int:
         s.pending = []
     rpc.batch(batch)
     receipts: list[Any] = [None] * len(hashes)
-    deadline = time.monotonic() + 30
+    start = time.monotonic()
+    deadline = start + 120
+    nudged = start
     while True:
         todo = [i for i, r in enumerate(receipts) if r is None]
         if not todo:
@@ -130,10 +132,14 @@ def _flush(senders: Sequence[_Sender]) -> int:
         got = rpc.batch([("eth_getTransactionReceipt", [hashes[i]]) for i in todo])
         for i, r in zip(todo, got, strict=True):
             receipts[i] = r
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now > deadline:
             missing = [labels[i] for i, r in enumerate(receipts) if r is None]
-            raise FatalError(f"deployment txs not mined after 30 s: {missing[:5]}; is automine on?")
+            raise FatalError(f"deployment txs not mined after 120 s: {missing[:5]}")
         if any(r is None for r in receipts):
+            if now - nudged > 2.0:  # a busy machine, or automine left off: mine a block
+                rpc.call("evm_mine")
+                nudged = now
             time.sleep(0.005)
     failed = [labels[i] for i, r in enumerate(receipts) if int(r["status"], 16) != 1]
     if failed:
