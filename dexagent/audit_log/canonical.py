@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Mapping
 from decimal import Decimal
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from dexagent.core.errors import ConfigError
@@ -22,9 +23,25 @@ class CanonicalError(ConfigError):
     """A value that has no RFC 8785 form (NaN, a lone surrogate, an unsupported type)."""
 
 
-_fast_dumps = json.JSONEncoder(
+_encoder = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-).encode
+)
+_fast_dumps = _encoder.encode
+# The C encoder built once (JSONEncoder.encode builds one per call): what _fast_dumps does for
+# the simple values, minus the circular-reference markers (_is_simple recurses first anyway).
+_c_encoder: Any = (
+    None
+    if c_make_encoder is None
+    else c_make_encoder(
+        None, _encoder.default, encode_basestring, None, ":", ",", True, False, False
+    )
+)
+
+
+def _simple_dumps(value: Any) -> str:
+    if _c_encoder is None:
+        return _fast_dumps(value)
+    return "".join(_c_encoder(value, 0))
 
 
 def canonicalize(value: Any) -> bytes:
@@ -39,20 +56,76 @@ def canonicalize(value: Any) -> bytes:
         raise CanonicalError(f"{exc}; use str for Decimal and other non-JSON values") from None
 
 
+def canonical_text(value: Any) -> str:
+    """``canonicalize(value)`` as text, for callers that build a larger canonical document.
+
+    The text may hold a lone surrogate: encoding it to UTF-8 (which RFC 8785 output is) then
+    fails, so the caller must encode with ``errors="strict"`` and treat UnicodeEncodeError as
+    ``CanonicalError``.
+    """
+    try:
+        if _is_simple(value):
+            return _simple_dumps(value)
+        return _full(value)
+    except TypeError as exc:
+        raise CanonicalError(f"{exc}; use str for Decimal and other non-JSON values") from None
+
+
 def _is_simple(value: Any) -> bool:
+    """True when the C encoder's output for ``value`` is already RFC 8785 canonical."""
     t = type(value)
+    if t is dict:
+        return _simple_dict(value)
+    if t is list or t is tuple:
+        return _simple_list(value)
     if t is str or t is bool or value is None:
         return True
     if t is int:
         return bool(-MAX_SAFE_INT <= value <= MAX_SAFE_INT)
-    if t is dict:
-        for k, v in value.items():
-            if type(k) is not str or not (k.isascii() or _bmp_only(k)) or not _is_simple(v):
-                return False
-        return True
-    if t is list or t is tuple:
-        return all(_is_simple(v) for v in value)
     return False  # floats, subclasses, other types: the full path decides
+
+
+# _simple_dict and _simple_list inline the scalar cases of _is_simple (the hot path of append)
+
+
+def _simple_dict(d: dict[Any, Any]) -> bool:
+    for k, v in d.items():
+        if type(k) is not str or not (k.isascii() or _bmp_only(k)):
+            return False
+        t = type(v)
+        if t is str or t is bool or v is None:
+            continue
+        if t is int:
+            if not -MAX_SAFE_INT <= v <= MAX_SAFE_INT:
+                return False
+        elif t is dict:
+            if not _simple_dict(v):
+                return False
+        elif t is list or t is tuple:
+            if not _simple_list(v):
+                return False
+        else:
+            return False
+    return True
+
+
+def _simple_list(items: list[Any] | tuple[Any, ...]) -> bool:
+    for v in items:
+        t = type(v)
+        if t is str or t is bool or v is None:
+            continue
+        if t is int:
+            if not -MAX_SAFE_INT <= v <= MAX_SAFE_INT:
+                return False
+        elif t is dict:
+            if not _simple_dict(v):
+                return False
+        elif t is list or t is tuple:
+            if not _simple_list(v):
+                return False
+        else:
+            return False
+    return True
 
 
 def _bmp_only(s: str) -> bool:

@@ -7,13 +7,20 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from hashlib import sha256
 from typing import Any
 
+from dexagent.audit_log.canonical import (
+    MAX_SAFE_INT,
+    CanonicalError,
+    canonical_text,
+    canonicalize,
+)
 from dexagent.audit_log.checkpoint import Checkpoint, sign_checkpoint
 from dexagent.audit_log.records import (
+    REQUIRED_KEYS,
     RecordType,
     check_payload,
-    leaf_hash,
     record_bytes,
 )
 from dexagent.audit_log.signing import Signer
@@ -22,6 +29,10 @@ from dexagent.audit_log.tree import MerkleTree
 from dexagent.core.errors import ConfigError, FatalError
 
 log = logging.getLogger(__name__)
+
+_REQUIRED = {t.value: tuple(REQUIRED_KEYS.get(t, ())) for t in RecordType}
+# what follows the payload text and seq in a record: '","type":"<type>"}' by type
+_TYPE_TAILS = {t.value: '","type":' + canonicalize(t.value).decode() + "}" for t in RecordType}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +78,11 @@ class AuditLog:
         self.signer = signer
         self.batch_size = batch_size
         self._clock_ns = clock_ns
-        self.tree = MerkleTree()
+        self._tree = MerkleTree()
+        self._unhashed: list[bytes] = []  # leaf hashes appended but not yet in self._tree
         self._pending: list[tuple[int, str, int, str, str, bytes]] = []
+        # the canonical record text around the payload: see records.record_bytes
+        self._head = '{"agent":' + canonicalize(agent_id).decode() + ',"payload":'
         self._durable = 0
         self._load()
         cps = store.checkpoints()
@@ -96,15 +110,19 @@ class AuditLog:
         )
 
     def _load(self) -> None:
-        for seq, h in self.store.leaf_hashes():
-            if seq != self.tree.size:
-                raise FatalError(
-                    f"audit log has a gap: record {self.tree.size} missing (next is {seq}); "
-                    "run `dexagent audit verify` before appending"
-                )
-            self.tree.append(h)
-        self._durable = self.tree.size
-        if self.tree.size:
+        tree = self._tree
+        for rows in self.store.leaf_hash_rows():
+            size = tree.size
+            if int(rows[0][0]) != size or int(rows[-1][0]) != size + len(rows) - 1:
+                for k, (seq, _) in enumerate(rows):  # seq is unique, so a gap shows at an end
+                    if int(seq) != size + k:
+                        raise FatalError(
+                            f"audit log has a gap: record {size + k} missing (next is {seq}); "
+                            "run `dexagent audit verify` before appending"
+                        )
+            tree.extend([bytes(h) for _, h in rows])
+        self._durable = tree.size
+        if tree.size:
             first = next(self.store.iter_records(0, 1))
             if first.agent_id != self.agent_id:
                 raise ConfigError(
@@ -113,9 +131,20 @@ class AuditLog:
                 )
 
     @property
+    def tree(self) -> MerkleTree:
+        """The Merkle tree over every record appended so far (durable or not)."""
+        return self._sync_tree()
+
+    def _sync_tree(self) -> MerkleTree:
+        if self._unhashed:
+            leaves, self._unhashed = self._unhashed, []
+            self._tree.extend(leaves)
+        return self._tree
+
+    @property
     def size(self) -> int:
         """Records appended so far (durable or not)."""
-        return self.tree.size
+        return self._tree.size + len(self._unhashed)
 
     @property
     def durable_size(self) -> int:
@@ -144,16 +173,24 @@ class AuditLog:
     ) -> int:
         """Like ``append`` but never writes: the caller flushes."""
         type_s = str(type_)
-        check_payload(type_s, payload)
-        seq = self.tree.size
-        ts = self._clock_ns() if ts_ns is None else ts_ns
-        body = record_bytes(seq, ts, self.agent_id, type_s, payload)
-        h = leaf_hash(body)
-        # the payload text is the slice of the canonical record between its fixed keys
-        start = body.index(b',"payload":') + 11
-        end = body.rindex(b',"seq":')
-        self._pending.append((seq, self.agent_id, ts, type_s, body[start:end].decode("utf-8"), h))
-        self.tree.append(h)
+        required = _REQUIRED.get(type_s)
+        if required is None or any(k not in payload for k in required):
+            check_payload(type_s, payload)  # raises, naming what is wrong
+        seq = self.size
+        if seq > MAX_SAFE_INT:
+            raise ConfigError(f"sequence number {seq} out of range")
+        ts = int(self._clock_ns() if ts_ns is None else ts_ns)
+        text = canonical_text(payload)
+        # the same bytes as record_bytes(seq, ts, agent_id, type_s, payload), built in one go
+        try:
+            body = f'{self._head}{text},"seq":{seq},"ts_ns":"{ts}{_TYPE_TAILS[type_s]}'.encode()
+        except UnicodeEncodeError as exc:
+            raise CanonicalError(
+                f"string with a lone surrogate has no RFC 8785 form: {exc}"
+            ) from None
+        h = sha256(b"\x00" + body).digest()
+        self._pending.append((seq, self.agent_id, ts, type_s, text, h))
+        self._unhashed.append(h)
         return seq
 
     def flush(self) -> int:
@@ -166,6 +203,7 @@ class AuditLog:
                 self._pending = batch + self._pending
                 raise
             self._durable = batch[-1][0] + 1
+        self._sync_tree()  # one level-by-level tree update per batch
         return self._durable
 
     def checkpoint(self) -> Checkpoint:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from dexagent.audit_log.canonical import MAX_SAFE_INT, canonicalize
+from dexagent.audit_log.canonical import MAX_SAFE_INT, CanonicalError, canonical_text, canonicalize
 from dexagent.core.errors import ConfigError
 
 LEAF_PREFIX = b"\x00"
@@ -72,21 +72,15 @@ def record_bytes(seq: int, ts_ns: int, agent_id: str, type_: str, payload: Any) 
     nanosecond times exceed the I-JSON integer range)."""
     if not 0 <= seq <= MAX_SAFE_INT:
         raise ConfigError(f"sequence number {seq} out of range")
-    return b"".join(
-        (
-            b'{"agent":',
-            canonicalize(agent_id),
-            b',"payload":',
-            canonicalize(payload),
-            b',"seq":',
-            str(seq).encode(),
-            b',"ts_ns":"',
-            str(int(ts_ns)).encode(),
-            b'","type":',
-            canonicalize(type_),
-            b"}",
-        )
+    agent, type_t = canonical_text(agent_id), canonical_text(type_)
+    text = (
+        f'{{"agent":{agent},"payload":{canonical_text(payload)},"seq":{int(seq)},'
+        f'"ts_ns":"{int(ts_ns)}","type":{type_t}}}'
     )
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CanonicalError(f"string with a lone surrogate has no RFC 8785 form: {exc}") from None
 
 
 def leaf_hash(canonical: bytes) -> bytes:

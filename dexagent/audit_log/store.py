@@ -5,7 +5,7 @@ The code has no UPDATE or DELETE path, and database triggers refuse both on ever
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,6 +155,7 @@ class Store:
         self.engine = engine
         self.dialect = engine.dialect.name
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._mark = mark
         self._insert_sql = (
             "INSERT INTO audit_record (seq, agent_id, ts_ns, type, payload, leaf_hash) VALUES ("
             + ", ".join([mark] * 6)
@@ -239,6 +240,55 @@ class Store:
             if len(rows) < chunk:
                 return
             lo = int(rows[-1].seq) + 1
+
+    def record_rows(
+        self, start: int = 0, *, chunk: int = 65_536
+    ) -> Generator[Sequence[Any], None, None]:
+        """Raw DBAPI rows ``(seq, agent_id, ts_ns, type, payload, leaf_hash)``, ``seq >= start``,
+        ordered by seq, in lists of up to ``chunk`` (keyset pages on one connection).
+
+        For the verifier's fast path: no Row or record objects. Values are what the driver returns
+        (the caller checks their types; ``leaf_hash`` may be a memoryview on some drivers).
+        """
+        q = (
+            "SELECT seq, agent_id, ts_ns, type, payload, leaf_hash FROM audit_record "
+            f"WHERE seq >= {self._mark} ORDER BY seq LIMIT {int(chunk)}"
+        )
+        lo = start
+        with self.engine.connect() as conn:
+            cur = conn.connection.cursor()
+            try:
+                while True:
+                    cur.execute(q, (lo,))
+                    rows = cur.fetchall()
+                    if rows:
+                        yield rows
+                    if len(rows) < chunk:
+                        return
+                    lo = int(rows[-1][0]) + 1
+            finally:
+                cur.close()
+
+    def leaf_hash_rows(self, *, chunk: int = 65_536) -> Generator[Sequence[Any], None, None]:
+        """Raw ``(seq, leaf_hash)`` rows ordered by seq, in lists of up to ``chunk``."""
+        q = (
+            f"SELECT seq, leaf_hash FROM audit_record WHERE seq >= {self._mark} "
+            f"ORDER BY seq LIMIT {int(chunk)}"
+        )
+        lo = 0
+        with self.engine.connect() as conn:
+            cur = conn.connection.cursor()
+            try:
+                while True:
+                    cur.execute(q, (lo,))
+                    rows = cur.fetchall()
+                    if rows:
+                        yield rows
+                    if len(rows) < chunk:
+                        return
+                    lo = int(rows[-1][0]) + 1
+            finally:
+                cur.close()
 
     def leaf_hashes(self) -> Iterator[tuple[int, bytes]]:
         lo, chunk = 0, 100_000

@@ -7,6 +7,7 @@ root or proof at any size costs O(log n) hashes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from hashlib import sha256
 
 from dexagent.audit_log.merkle import EMPTY_ROOT, HASH_SIZE, hash_children
 
@@ -38,8 +39,35 @@ class MerkleTree:
         return index
 
     def extend(self, leaf_hashes: Iterable[bytes]) -> None:
-        for h in leaf_hashes:
-            self.append(h)
+        """Add many leaf hashes at once: the same nodes as ``append`` one by one, computed level
+        by level over packed bytes (each level's new nodes hash pairs of the level below)."""
+        hashes = leaf_hashes if isinstance(leaf_hashes, list | tuple) else list(leaf_hashes)
+        if not hashes:
+            return
+        packed = b"".join(hashes)
+        if len(packed) != H * len(hashes):
+            raise ValueError(f"leaf hashes must have {H} bytes each")
+        levels = self._levels
+        levels[0] += packed
+        j = 0
+        while True:
+            n = len(levels[j]) // H
+            if len(levels) == j + 1:
+                if n < 2:
+                    return
+                levels.append(bytearray())
+            have, want = len(levels[j + 1]) // H, n // 2
+            if have == want:  # nothing new here, so nothing new above
+                return
+            below = memoryview(bytes(levels[j][2 * have * H : 2 * want * H]))
+            prefix = sha256(b"\x01")
+            out = []
+            for i in range(0, len(below), 2 * H):
+                node = prefix.copy()
+                node.update(below[i : i + 2 * H])
+                out.append(node.digest())
+            levels[j + 1] += b"".join(out)
+            j += 1
 
     def leaf(self, index: int) -> bytes:
         return bytes(self._levels[0][index * H : (index + 1) * H])
