@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "dexagent.cli.audit_cmd",
     "dexagent.cli.chain_cmd",
     "dexagent.cli.policy_cmd",
+    "dexagent.cli.demo_cmd",
     "dexagent.cli.run_cmd",
 )
 

@@ -241,14 +241,36 @@ class AgentRunner:
             self.metrics.last_chain_ms = sample.ts_ms
             bar = self._builder.add(sample.ts_ms, float(sample.price))
             if bar is not None:
-                await self._on_bar(bar, sample)
+                await self._on_bar(await self._exact_close(bar, sample), sample)
         if self.status is AgentStatus.RUNNING and self.engine is not None:
             await self._approved_by_humans()
         if self.p.anchorer is not None:
             await self.p.anchorer.tick()
         await self.p.sink.flush()
 
+    async def _exact_close(self, bar: BarRow, first_after: Sample) -> BarRow:
+        """A bar's close is the pool state at the bar's last block, not the last poll.
+
+        Polling can miss blocks; the block just before the first one of the next bar is the
+        last block of the closed bar when its timestamp falls inside it.
+        """
+        if first_after.block <= 0:
+            return bar
+        last = await self.p.feed.at(first_after.block - 1)
+        if not bar.ts_ms <= last.ts_ms < bar.ts_ms + self.p.timeframe_ms:
+            return bar
+        close = float(last.price)
+        return BarRow(
+            bar.ts_ms, bar.open, max(bar.high, close), min(bar.low, close), close, bar.volume
+        )
+
     async def _on_bar(self, bar: BarRow, sample: Sample) -> None:
+        try:
+            await self._handle_bar(bar, sample)
+        finally:
+            self.metrics.last_bar_ms = bar.ts_ms
+
+    async def _handle_bar(self, bar: BarRow, sample: Sample) -> None:
         self.p.journal.add_bar(bar)
         self._history.append(bar)
         self.metrics.bars += 1

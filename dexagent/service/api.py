@@ -120,6 +120,7 @@ def agent_json(r: AgentRunner) -> dict[str, Any]:
         "address": r.p.txm.address if r.p.txm is not None else None,
         "last_block": m.last_block,
         "bars": m.bars,
+        "last_bar_ms": m.last_bar_ms,
         "decisions": m.decisions,
         "fills": m.fills,
         "rejections": m.rejections,

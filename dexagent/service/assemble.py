@@ -103,14 +103,27 @@ async def build_agent(cfg: AgentSection, service: ServiceSection) -> AgentRunner
                 f"agent {cfg.id!r}: {cfg.rpc_url} is chain {chain_id} but the deployment "
                 f"{cfg.deployment} is for chain {dep.chain_id}"
             )
+        # the minimum output of every swap follows the policy's price collar (else 50 bps)
+        slippage = _policy_slippage_bps(cfg.policy)
         if cfg.venue == "uniswap_v2":
             venue = UniswapV2Venue.from_deployment(
-                dep, txm, txm.rpc, base=pair.base.symbol, quote=pair.quote.symbol
+                dep,
+                txm,
+                txm.rpc,
+                base=pair.base.symbol,
+                quote=pair.quote.symbol,
+                default_slippage_bps=slippage,
             )
             pool = dep.pool("uniswap_v2")
         else:
             venue = UniswapV3Venue.from_deployment(
-                dep, txm, txm.rpc, fee=cfg.fee, base=pair.base.symbol, quote=pair.quote.symbol
+                dep,
+                txm,
+                txm.rpc,
+                fee=cfg.fee,
+                base=pair.base.symbol,
+                quote=pair.quote.symbol,
+                default_slippage_bps=slippage,
             )
             pool = dep.pool("uniswap_v3", cfg.fee)
     anchorer: Anchorer | None = None
@@ -211,3 +224,10 @@ def _strategy(cfg: AgentSection, pair: Pair, sink: ClockedSink, policy: PolicyGa
         params=cfg.agent.params,
     )
     return cast(Strategy, agent)
+
+
+def _policy_slippage_bps(policy_file: str | None) -> int:
+    if policy_file is None:
+        return 50
+    bound = load_policy(policy_file).market.max_slippage_bps
+    return 50 if bound is None else int(bound)

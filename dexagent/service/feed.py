@@ -75,6 +75,12 @@ class ChainFeed:
         self.last_block = number
         return Sample(number, int(block["timestamp"], 16) * 1000, px)
 
+    async def at(self, number: int) -> Sample:
+        """The sample of block ``number`` (its timestamp and the pool price after it)."""
+        block = await self.rpc.call("eth_getBlockByNumber", [hex(number), False])
+        px = await self._price(hex(number))
+        return Sample(number, int(block["timestamp"], 16) * 1000, px)
+
     async def chain_time_ms(self) -> int:
         block = await self.rpc.call("eth_getBlockByNumber", ["latest", False])
         return int(block["timestamp"], 16) * 1000

@@ -37,6 +37,7 @@ class AgentMetrics:
     equity_quote: int | None = None
     last_block: int = -1
     last_chain_ms: int = 0
+    last_bar_ms: int = 0  # open time of the last bar fully handled (decided and executed)
 
     @property
     def pnl_quote(self) -> int:
