@@ -131,11 +131,11 @@ def run_demo(opts: DemoOptions, say: Say = print) -> int:
 
         parity = _parity(bars, offset, live, audit_url, depth)
         (out / "parity.json").write_text(json.dumps(parity, indent=2) + "\n")
+        diff = parity["fill_diff_bps"]
         say(
             f"parity: {parity['same_decisions']} of {parity['backtest_decisions']} backtest "
             f"decisions made live at the same bar and side; fill price live vs backtest: "
-            f"mean {parity['fill_diff_bps']['mean']} bps, max |{parity['fill_diff_bps']['max_abs']}| "
-            f"bps -> {out / 'parity.json'}"
+            f"mean {diff['mean']} bps, max |{diff['max_abs']}| bps -> {out / 'parity.json'}"
         )
         say(f"done in {time.monotonic() - t0:.0f} s. Results:")
         say(f"  backtest report   {bt_dir / 'report.html'}")
