@@ -5,6 +5,10 @@ from dexagent.backtests.result import BacktestResult
 from dexagent.backtests.runner import load_market, run_backtest, run_backtest_async
 
 __all__ = [
-    "BacktestConfig", "BacktestResult", "load_config", "load_market", "run_backtest",
+    "BacktestConfig",
+    "BacktestResult",
+    "load_config",
+    "load_market",
+    "run_backtest",
     "run_backtest_async",
 ]

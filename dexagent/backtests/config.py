@@ -8,9 +8,9 @@ from __future__ import annotations
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dexagent.core.errors import ConfigError
 from dexagent.core.suggest import unknown_key_message
@@ -55,11 +55,57 @@ class StrategyConfig(_Section):
 MAIN_JOB_PARAMS: dict[str, dict[str, Any]] = {"sma_cross": {"fast": 24, "slow": 96}}
 
 
+class V3PositionConfig(_Section):
+    """One liquidity position of the simulated Uniswap V3 pool (``kind = "uniswap_v3"``).
+
+    ``range_pct``: liquidity on [p*(1-range_pct/100), p*(1+range_pct/100)] around the first
+    bar's close ``p``, ticks rounded outward to the fee tier's spacing; ``"full"`` or >= 100:
+    the full tick range. ``depth_quote``: the position's value in quote at ``p`` (human units);
+    its liquidity is the largest integer L whose amounts at ``p`` are worth at most that.
+    """
+
+    range_pct: Annotated[Decimal, Field(gt=0)] | Literal["full"]
+    depth_quote: Decimal = Field(gt=0)
+
+    @field_validator("range_pct", mode="before")
+    @classmethod
+    def _range(cls, v: Any) -> Any:
+        if isinstance(v, str) and v != "full":
+            try:
+                Decimal(v)
+            except ArithmeticError:
+                raise ValueError('use a percentage > 0 or "full"') from None
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key not in cls.model_fields:
+                    raise ValueError(
+                        unknown_key_message("venue.v3_positions", str(key), cls.model_fields)
+                    )
+        return data
+
+
+#: Liquidity providers of the simulated V3 pool when ``venue.v3_positions`` is not given: a
+#: full-range base plus a position concentrated within 10% of the starting price.
+DEFAULT_V3_POSITIONS: tuple[V3PositionConfig, ...] = (
+    V3PositionConfig(range_pct="full", depth_quote=Decimal(20_000_000)),
+    V3PositionConfig(range_pct=Decimal(10), depth_quote=Decimal(10_000_000)),
+)
+
+
 class VenueConfig(_Section):
-    kind: Literal["uniswap_v2", "taker"] = "uniswap_v2"
-    fee_bps: Decimal = Field(Decimal(30), ge=0, le=1000)
-    depth_quote: Decimal = Field(Decimal(15_000_000), gt=0)  # quote-side reserve, human units
+    kind: Literal["uniswap_v2", "uniswap_v3", "taker"] = "uniswap_v2"
+    fee_bps: Decimal = Field(Decimal(30), ge=0, le=1000)  # uniswap_v2 and taker
+    depth_quote: Decimal = Field(Decimal(15_000_000), gt=0)  # v2 quote-side reserve, human units
     half_spread_bps: Decimal = Field(Decimal(0), ge=0, le=1000)  # taker venue only
+    # uniswap_v3 only: the fee tier in hundredths of a bip (tick spacing 1/10/60/200), and the
+    # pool's liquidity positions (see V3PositionConfig)
+    v3_fee: Literal[100, 500, 3000, 10000] = 3000
+    v3_positions: tuple[V3PositionConfig, ...] = Field(DEFAULT_V3_POSITIONS, min_length=1)
 
 
 class GasConfig(_Section):

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="KEY=VALUE",
         help="strategy parameter (repeatable), e.g. --param fast=10",
     )
-    p.add_argument("--venue", choices=["uniswap_v2", "taker"])
+    p.add_argument("--venue", choices=["uniswap_v2", "uniswap_v3", "taker"])
     p.add_argument("--fee-bps", help="venue fee in basis points")
     p.add_argument("--fill-at", choices=["next_open", "close"])
     p.add_argument("--policy", help="policy TOML bounding every intent (examples/policies/)")
