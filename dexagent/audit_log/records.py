@@ -23,6 +23,7 @@ class RecordType(StrEnum):
     OBSERVATION = "observation"
     MODEL_CALL = "model_call"
     DECISION = "decision"
+    AGENT_DECISION = "agent_decision"  # an agent chose a strategy, parameters, capital, or hold
     VERDICT = "verdict"
     INTENT = "intent"
     TX_SUBMITTED = "tx_submitted"
@@ -41,6 +42,7 @@ REQUIRED_KEYS: Mapping[RecordType, tuple[str, ...]] = {
     RecordType.POLICY_LOADED: ("policy_hash",),
     RecordType.OBSERVATION: ("digest",),
     RecordType.MODEL_CALL: ("model", "prompt_hash", "answer"),
+    RecordType.AGENT_DECISION: ("outcome",),
     RecordType.VERDICT: ("rule", "allowed"),
     RecordType.TX_SUBMITTED: ("tx_hash",),
     RecordType.TX_MINED: ("tx_hash", "block"),

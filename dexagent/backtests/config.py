@@ -128,6 +128,17 @@ class PolicyConfig(_Section):
     store: str | None = None  # SQLite file for pending approvals and the trading state
 
 
+class AgentConfig(_Section):
+    kind: Literal["rule", "llm", "committee"] | None = None  # None: run [strategy] directly
+    model: str | None = None  # "provider:model" for llm/committee, e.g. "openai:gpt-4o-mini"
+    reviewer: str | None = None  # the committee's risk reviewer (default: the same model)
+    cassette: str | None = None  # JSONL of recorded model calls
+    cassette_mode: Literal["record", "replay"] = "replay"
+    on_missing: Literal["error", "hold"] = "error"  # a call missing from the cassette
+    timeout_s: float = Field(60.0, gt=0)
+    params: dict[str, Any] = Field(default_factory=dict)  # cadence: every_n_bars, window, ...
+
+
 class AuditConfig(_Section):
     db: str | None = None  # SQLAlchemy URL, e.g. sqlite:///runs/latest/audit.sqlite; None: memory
     key_env: str = "DEXAGENT_AUDIT_KEY"  # env var holding the signer key; unset: a fresh key
@@ -148,11 +159,12 @@ class BacktestConfig(_Section):
     gas: GasConfig = GasConfig()
     portfolio: PortfolioConfig = PortfolioConfig()
     policy: PolicyConfig = PolicyConfig()
+    agent: AgentConfig = AgentConfig()
     audit: AuditConfig = AuditConfig()
     run: RunConfig = RunConfig()
 
 
-_FREE_FORM = {"strategy.params", "portfolio.balances"}
+_FREE_FORM = {"strategy.params", "portfolio.balances", "agent.params"}
 
 
 def check_keys(raw: dict[str, Any], model: type[BaseModel], where: str = "") -> None:

@@ -65,6 +65,11 @@ class Deliberating(Protocol):
     async def deliberate(self, view: MarketView) -> None: ...
 
 
+# Optional on a Deliberating strategy: ``next_event(t) -> int``, the first bar after ``t`` at
+# which ``due`` or ``on_bar`` can act (``len(bars)`` if none); the engine then skips the bars in
+# between. tests/agents checks that skipping gives the same intents as visiting every bar.
+
+
 @dataclass(slots=True)
 class EngineRun:
     """What the engine hands to the result builder."""
@@ -136,6 +141,20 @@ async def _run(
         due = deliberate = None
         if isinstance(strategy, Deliberating):
             due, deliberate = strategy.due, strategy.deliberate
+            next_event = getattr(strategy, "next_event", None)
+            if callable(next_event):  # an agent that can say when it may act next
+                n, t = len(bars), 0
+                while t < n:
+                    view.t = t
+                    if due(view):
+                        await deliberate(view)
+                    intents = on_bar(view)
+                    if intents:
+                        await stepper.decide_and_fill(t, intents)
+                    t = int(next_event(t))
+                if progress is not None:
+                    progress(n - 1)
+                return EngineRun(bars, kernel.log.fills, stepper.fill_bars)
         chunk = 1 << 16
         for start in range(0, len(bars), chunk):
             for t in range(start, min(start + chunk, len(bars))):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -108,16 +109,6 @@ async def run_backtest_async(
         tokens.setdefault(cfg.gas.native.symbol, cfg.gas.native.token())
     start = starting_balances(cfg, tokens)
     portfolio = Portfolio(start)
-    strategy = (
-        strategy
-        if strategy is not None
-        else build_strategy(cfg.strategy.name, pair, cfg.strategy.effective_params())
-    )
-    if strategy.pair != pair:
-        raise ConfigError(
-            f"strategy {strategy.name} trades {strategy.pair.symbol} but the config's market is "
-            f"{pair.symbol}; set [market] base/quote to match"
-        )
     venue = build_venue(cfg, pair, portfolio.view, bars)
     if policy is None and cfg.policy.file is not None:
         policy = build_policy(cfg)
@@ -129,6 +120,17 @@ async def run_backtest_async(
             log_sink, cfg, signer, getattr(policy, "policy_hash", None), int(bars.timestamp_ms[0])
         )
     sink = audit if audit is not None else MemoryAuditSink()
+    if strategy is None:
+        strategy = (
+            build_agent(cfg, pair, sink, policy)
+            if cfg.agent.kind is not None
+            else build_strategy(cfg.strategy.name, pair, cfg.strategy.effective_params())
+        )
+    if strategy.pair != pair:
+        raise ConfigError(
+            f"strategy {strategy.name} trades {strategy.pair.symbol} but the config's market is "
+            f"{pair.symbol}; set [market] base/quote to match"
+        )
     kernel = Kernel(
         agent_id=cfg.run.agent_id,
         portfolio=portfolio,
@@ -187,7 +189,7 @@ async def run_backtest_async(
         starting_balances=dict(start),
         decisions=kernel.log.decisions,
         audit_events=len(sink.events) if isinstance(sink, MemoryAuditSink) else audit_records,
-        extra=_extra(kernel, portfolio),
+        extra=_extra(kernel, portfolio, strategy),
     )
 
 
@@ -201,11 +203,47 @@ def build_policy(cfg: BacktestConfig) -> PolicyGate:
     return PolicyEngine(policy, agent_id=cfg.run.agent_id, pending=MemoryPendingStore())
 
 
-def _extra(kernel: Kernel, portfolio: Portfolio) -> dict[str, object]:
+def build_agent(
+    cfg: BacktestConfig, pair: Pair, audit: AuditSink, policy: PolicyGate | None
+) -> Strategy:
+    """The ``[agent]`` decision maker wrapped as a strategy, bounded by the policy if any."""
+    from dexagent.agents import build_agent_strategy
+
+    a = cfg.agent
+    assert a.kind is not None
+    engine = policy if isinstance(policy, PolicyEngine) else None
+    limits = None
+    if engine is not None:
+        raw = engine.policy.limits.model_dump(exclude_none=True)
+        limits = {k: str(v) for k, v in raw.items()}
+    agent = build_agent_strategy(
+        a.kind,
+        pair,
+        audit=audit,
+        choice_check=engine.check_strategy_choice if engine is not None else None,
+        allowlist=engine.policy.strategies if engine is not None else None,
+        limits=limits,
+        model=a.model,
+        reviewer=a.reviewer,
+        cassette=a.cassette,
+        cassette_mode=a.cassette_mode,
+        on_missing=a.on_missing,
+        params=a.params,
+        timeout_s=a.timeout_s,
+    )
+    return cast(Strategy, agent)  # AgentStrategy's params model is its cadence, not a strategy's
+
+
+def _extra(kernel: Kernel, portfolio: Portfolio, strategy: Strategy) -> dict[str, object]:
     extra: dict[str, object] = {
         "final_balances": {k: str(v) for k, v in portfolio.snapshot().items()},
         "pending_approval": len(kernel.log.pending),
     }
+    table = getattr(strategy, "decision_table", None)
+    if callable(table):
+        extra["agent_decisions"] = table()
+        usage = getattr(strategy, "usage_report", None)
+        extra["llm_usage"] = usage() if callable(usage) else None
     if isinstance(kernel.policy, PolicyEngine):
         extra["policy"] = policy_report(kernel.policy)
     return extra

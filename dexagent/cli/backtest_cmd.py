@@ -37,6 +37,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--fill-at", choices=["next_open", "close"])
     p.add_argument("--policy", help="policy TOML bounding every intent (examples/policies/)")
     p.add_argument(
+        "--agent",
+        choices=["rule", "llm", "committee"],
+        help="let an agent choose the strategy, its parameters and capital (within the policy)",
+    )
+    p.add_argument("--model", help='chat model for --agent llm|committee, "provider:model"')
+    p.add_argument("--cassette", help="JSONL of recorded model calls (reproducible LLM runs)")
+    p.add_argument(
+        "--cassette-mode", choices=["record", "replay"], help="record new calls, or replay only"
+    )
+    p.add_argument(
         "--set",
         action="append",
         default=[],
@@ -83,6 +93,10 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "fill_at": "run.fill_at",
         "out": "run.out_dir",
         "policy": "policy.file",
+        "agent": "agent.kind",
+        "model": "agent.model",
+        "cassette": "agent.cassette",
+        "cassette_mode": "agent.cassette_mode",
     }
     for attr, key in simple.items():
         v = getattr(args, attr)
@@ -98,7 +112,12 @@ def run(args: argparse.Namespace) -> int:
     from dexagent.backtests.config import load_config
     from dexagent.backtests.engine import stderr_progress
     from dexagent.backtests.metrics import compute_metrics
-    from dexagent.backtests.report import format_outcomes, format_summary, write_report
+    from dexagent.backtests.report import (
+        format_agent_decisions,
+        format_outcomes,
+        format_summary,
+        write_report,
+    )
     from dexagent.backtests.runner import load_market, run_backtest
     from dexagent.strategies.registry import BUILTINS
 
@@ -122,6 +141,9 @@ def run(args: argparse.Namespace) -> int:
     metrics = compute_metrics(result)
     print(format_summary(metrics))
     print(format_outcomes(result))
+    table = result.extra.get("agent_decisions")
+    if isinstance(table, list):
+        print(format_agent_decisions(table))
     print(f"{len(bars):,} bars in {elapsed:.2f} s ({len(bars) / elapsed:,.0f} bars/s)")
     if not args.no_report:
         paths = write_report(result, metrics, Path(cfg.run.out_dir))

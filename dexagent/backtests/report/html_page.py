@@ -17,6 +17,10 @@ from dexagent.backtests.report.json_report import denial_counts, jsonable, rejec
 from dexagent.backtests.result import BacktestResult
 
 _CSS = """
+.scroll { max-height: 480px; overflow: auto; }
+table.agent { font-size: 12px; border-collapse: collapse; width: 100%; }
+table.agent td, table.agent th { padding: 3px 6px; border-bottom: 1px solid #e5e7eb;
+  text-align: left; vertical-align: top; }
 :root { --bg: #f4f5f7; --card: #ffffff; --ink: #2b2f36; --muted: #6b7280; --line: #e3e6ea; }
 @media (prefers-color-scheme: dark) {
   :root { --bg: #1c1f24; --card: #262a31; --ink: #e6e8eb; --muted: #9aa1ab; --line: #353a42; }
@@ -112,8 +116,32 @@ def render_html(result: BacktestResult, metrics: Metrics) -> str:
 {_counts("Denied by policy", denials, "by_rule", "rule")}
 {_counts("Rejected by venue", rejections, "by_reason", "reason")}
 </div></section>
+{_agent_section(result)}
 <footer>Money in {escape(result.pair.quote.symbol)}. Every fill is in <code>trades.csv</code>;
 exact values are in <code>report.json</code>. Round trips run flat to flat (FIFO for partial
 exits); their PnL includes fees and gas.</footer>
 </body></html>
 """
+
+
+_AGENT_COLUMNS = ("time", "action", "strategy", "params", "allocation", "outcome", "verdicts")
+
+
+def _agent_section(result: BacktestResult) -> str:
+    """The agent's decisions (time, strategy, parameters, allocation, rationale, verdicts)."""
+    rows = result.extra.get("agent_decisions")
+    if not isinstance(rows, list) or not rows:
+        return ""
+    head = "".join(f"<th>{escape(c)}</th>" for c in (*_AGENT_COLUMNS, "rationale"))
+    body = []
+    for r in rows[:2000]:
+        cells = "".join(f"<td>{escape(str(r.get(c, '')))}</td>" for c in _AGENT_COLUMNS)
+        body.append(f"<tr>{cells}<td>{escape(str(r.get('rationale', ''))[:300])}</td></tr>")
+    more = f"<p>{len(rows) - 2000:,} more in report.json.</p>" if len(rows) > 2000 else ""
+    usage = result.extra.get("llm_usage")
+    usage_html = f"<pre>{escape(str(usage))}</pre>" if usage else ""
+    return (
+        f'<section class="card"><h2>Agent decisions ({len(rows):,})</h2>{usage_html}'
+        f'<div class="scroll"><table class="agent"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>{more}</section>"
+    )

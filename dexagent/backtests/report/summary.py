@@ -34,3 +34,16 @@ def format_outcomes(result: BacktestResult) -> str:
     if pending:
         lines.append(f"Waiting for approval {pending:,}")
     return "\n".join(lines)
+
+
+def format_agent_decisions(rows: list[dict[str, str]], limit: int = 20) -> str:
+    """The agent's decisions: time, strategy, parameters, allocation, outcome and verdicts."""
+    lines = [f"Agent decisions      {len(rows):,} (all of them in report.json and report.html)"]
+    for r in rows[:limit]:
+        what = f"{r['strategy']} {r['params']}" if r["action"] == "run" else "hold"
+        lines.append(
+            f"  {r['time'][:16]}  {what[:60]:<60} alloc {r['allocation']:<6} {r['outcome']}"
+        )
+    if len(rows) > limit:
+        lines.append(f"  ... {len(rows) - limit:,} more")
+    return "\n".join(lines)
