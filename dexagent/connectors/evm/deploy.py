@@ -1,7 +1,8 @@
 """Deploy a local trading stack: WETH9, test tokens, Uniswap V2 and V3 (npm bytecode as shipped).
 
-Every transaction is signed locally with an explicit nonce and sent as one JSON-RPC batch, then all
-receipts are checked in one more batch (about 60 transactions in well under a second on anvil).
+Every transaction is signed locally with an explicit nonce and sent in order on one keep-alive
+connection, then all receipts are checked in one batch (about 60 transactions in well under a
+second on anvil).
 Pools WETH/USDC on V2 and V3 (fees 3000 and 500) are seeded at ``seed_price`` with ``depth_usd`` of
 liquidity each (V3: full range plus a concentrated position). For local dev chains only: the
 deployer's ETH balance is raised with ``anvil_setBalance`` to afford the liquidity.
@@ -75,7 +76,8 @@ class _Sender:
         self.nonce = int(rpc.call("eth_getTransactionCount", [self.address, "pending"]), 16)
         base = int(rpc.call("eth_getBlockByNumber", ["latest", False])["baseFeePerGas"], 16)
         self.tip = 10**9
-        self.max_fee = 4 * base + 2 * self.tip
+        # dev chains only: a ceiling far above any base fee a burst of full blocks can reach
+        self.max_fee = 1000 * max(base, 10**9) + 2 * self.tip
         self.pending: list[tuple[str, SignedTx]] = []
 
     def send(self, label: str, to: str | None, data: str, *, gas: int, value: int = 0) -> str:
@@ -120,7 +122,11 @@ def _flush(senders: Sequence[_Sender]) -> int:
     hashes = [tx.tx_hash for s in senders for _, tx in s.pending]
     for s in senders:
         s.pending = []
-    rpc.batch(batch)
+    # One request per transaction, in nonce order: anvil handles the items of a JSON-RPC batch
+    # concurrently, and with automine a burst of same-sender txs sent as one batch was seen to
+    # lose transactions now and then (accepted, then neither mined nor left in the pool).
+    for method, params in batch:
+        rpc.call(method, params)
     receipts: list[Any] = [None] * len(hashes)
     start = time.monotonic()
     deadline = start + 120

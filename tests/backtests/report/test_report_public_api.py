@@ -8,6 +8,7 @@ from dexagent.backtests import metrics, report
 def test_report_package_exports_exactly_its_public_api() -> None:
     assert sorted(report.__all__) == [
         "ReportPaths",
+        "format_agent_decisions",
         "format_outcomes",
         "format_summary",
         "write_report",
