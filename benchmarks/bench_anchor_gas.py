@@ -98,7 +98,8 @@ class Sender:
                     )
                 )
                 self.nonce += 1
-            self.rpc.batch([("eth_sendRawTransaction", [t.raw]) for t in txs])
+            for t in txs:  # in nonce order, one request each (see connectors/evm/deploy.py)
+                self.rpc.call("eth_sendRawTransaction", [t.raw])
             rcpts = self.rpc.batch([("eth_getTransactionReceipt", [t.tx_hash]) for t in txs])
             for _ in range(500):  # automine may lag a batch by a few ms
                 if all(r is not None for r in rcpts):
