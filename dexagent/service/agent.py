@@ -50,6 +50,7 @@ from dexagent.service.audit_clock import ClockedSink
 from dexagent.service.bars_live import BarBuilder, LiveHistory
 from dexagent.service.feed import ChainFeed, Sample
 from dexagent.service.journal import ABANDONED, FILLED, REJECTED, BarRow, Journal
+from dexagent.service.reference import ReferencePrice, deviation_bps, observation_payload
 from dexagent.service.state import AgentMetrics, AgentStatus, RecentDecisions
 from dexagent.strategies.base import Strategy
 
@@ -83,6 +84,7 @@ class AgentParts:
     receipt_timeout_s: float = 120.0
     halt_files: tuple[Path, ...] = ()
     config_hash: str = ""
+    reference: ReferencePrice | None = None  # optional ccxt reference price, checked per bar
     extra_closers: list[Callable[[], None]] = field(default_factory=list)
 
 
@@ -239,30 +241,50 @@ class AgentRunner:
         if sample is not None:
             self.metrics.last_block = sample.block
             self.metrics.last_chain_ms = sample.ts_ms
-            bar = self._builder.add(sample.ts_ms, float(sample.price))
+            bar = self._builder.add(sample.ts_ms, float(sample.price), sample.block)
             if bar is not None:
-                await self._on_bar(await self._exact_close(bar, sample), sample)
+                first, last_seen = self._builder.closed_blocks
+                bar, last = await self._exact_close(bar, sample, last_seen)
+                await self._on_bar(await self._with_volume(bar, first, last), sample)
         if self.status is AgentStatus.RUNNING and self.engine is not None:
             await self._approved_by_humans()
         if self.p.anchorer is not None:
             await self.p.anchorer.tick()
         await self.p.sink.flush()
 
-    async def _exact_close(self, bar: BarRow, first_after: Sample) -> BarRow:
+    async def _exact_close(
+        self, bar: BarRow, first_after: Sample, last_seen: int
+    ) -> tuple[BarRow, int]:
         """A bar's close is the pool state at the bar's last block, not the last poll.
 
         Polling can miss blocks; the block just before the first one of the next bar is the
-        last block of the closed bar when its timestamp falls inside it.
+        last block of the closed bar when its timestamp falls inside it. Returns the bar and
+        its last block (``last_seen``, the last sampled one, when that rule does not apply).
         """
         if first_after.block <= 0:
-            return bar
+            return bar, last_seen
         last = await self.p.feed.at(first_after.block - 1)
         if not bar.ts_ms <= last.ts_ms < bar.ts_ms + self.p.timeframe_ms:
-            return bar
+            return bar, last_seen
         close = float(last.price)
-        return BarRow(
+        exact = BarRow(
             bar.ts_ms, bar.open, max(bar.high, close), min(bar.low, close), close, bar.volume
         )
+        return exact, last.block
+
+    async def _with_volume(self, bar: BarRow, first: int, last: int) -> BarRow:
+        """The bar with its volume: the base token swapped in the pool over its blocks.
+
+        Summed as exact integers from the ``Swap`` logs of blocks ``[first, last]`` (the first
+        block sampled in the bar up to its last block); human units only for the Bars column.
+        """
+        raw = await self.p.feed.volume(first, last)
+        if raw is None:
+            return bar
+        self.metrics.last_bar_volume_raw = raw
+        self.metrics.last_bar_blocks = (first, last)
+        volume = float(self.p.pair.base.to_decimal(raw))
+        return BarRow(bar.ts_ms, bar.open, bar.high, bar.low, bar.close, volume)
 
     async def _on_bar(self, bar: BarRow, sample: Sample) -> None:
         try:
@@ -276,7 +298,8 @@ class AgentRunner:
         self.metrics.bars += 1
         book = await self._book()
         self._mark(book, sample)
-        if self.status is not AgentStatus.RUNNING:
+        skip = await self._observe(bar, sample)
+        if self.status is not AgentStatus.RUNNING or skip:
             return
         bars = self._history.bars()
         t = len(bars) - 1
@@ -293,6 +316,60 @@ class AgentRunner:
         intents = strategy.on_bar(view)
         if intents:
             await self.decide_and_execute(intents, book, bar.ts_ms, sample, t)
+
+    async def _observe(self, bar: BarRow, sample: Sample) -> bool:
+        """Check the pool against the reference price; record an ``observation``.
+
+        True when the deviation exceeds ``max_deviation_bps``: this bar is not decided. A failed
+        fetch is recorded and the bar is decided without a reference.
+        """
+        ref = self.p.reference
+        if ref is None:
+            return False
+        st = ref.state
+        fields: dict[str, Any] = {
+            "source": "reference",
+            "bar_ts": bar.ts_ms,
+            "block": sample.block,
+            "pool_price": str(sample.price),
+            "volume_raw": str(self.metrics.last_bar_volume_raw),
+            "exchange": ref.cfg.exchange,
+            "symbol": ref.cfg.symbol,
+        }
+        try:
+            price = await ref.fetch()
+        except TemporaryError as exc:
+            st.errors += 1
+            st.price = st.deviation_bps = st.skipped = None
+            st.error = str(exc)
+            fields["reference_error"] = st.error
+            log.warning(
+                "reference price unavailable; deciding without it",
+                extra={"agent": self.id, "error": st.error},
+            )
+            await self.p.sink.append(
+                AuditEvent("observation", observation_payload(fields), sample.ts_ms)
+            )
+            return False
+        dev = deviation_bps(sample.price, price)
+        st.fetches += 1
+        st.price, st.deviation_bps, st.error, st.skipped = price, dev, None, None
+        fields["reference_price"] = str(price)
+        fields["deviation_bps"] = str(dev.quantize(Decimal("0.0001")))
+        bound = ref.cfg.max_deviation_bps
+        if bound is not None and abs(dev) > Decimal(str(bound)):
+            st.skips += 1
+            st.skipped = (
+                f"pool price {sample.price:.6g} deviates {dev:.2f} bps from {ref.cfg.exchange} "
+                f"{ref.cfg.symbol} {price} (max {bound} bps): bar not decided"
+            )
+            fields["max_deviation_bps"] = str(bound)
+            fields["skipped"] = st.skipped
+            log.warning("bar skipped", extra={"agent": self.id, "reason": st.skipped})
+        await self.p.sink.append(
+            AuditEvent("observation", observation_payload(fields), sample.ts_ms)
+        )
+        return st.skipped is not None
 
     async def decide_and_execute(
         self,
@@ -472,7 +549,7 @@ class AgentRunner:
         if px_sample is not None:
             self.metrics.last_block = px_sample.block
             self.metrics.last_chain_ms = px_sample.ts_ms
-            self._builder.add(px_sample.ts_ms, float(px_sample.price))
+            self._builder.add(px_sample.ts_ms, float(px_sample.price), px_sample.block)
             self._mark(book, px_sample)
 
     def _count_decisions(self, kernel: Kernel, orders: list[Order], t_ms: int) -> None:
@@ -531,6 +608,8 @@ class AgentRunner:
             if self.p.txm is not None:
                 await self.p.txm.close()
             await self.p.feed.rpc.close()
+            if self.p.reference is not None:
+                await self.p.reference.close()
             for closer in self.p.extra_closers:
                 closer()
         return out

@@ -121,6 +121,8 @@ def agent_json(r: AgentRunner) -> dict[str, Any]:
         "last_block": m.last_block,
         "bars": m.bars,
         "last_bar_ms": m.last_bar_ms,
+        "last_bar_volume_raw": str(m.last_bar_volume_raw),
+        "last_bar_blocks": list(m.last_bar_blocks),
         "decisions": m.decisions,
         "fills": m.fills,
         "rejections": m.rejections,
@@ -130,6 +132,25 @@ def agent_json(r: AgentRunner) -> dict[str, Any]:
         "audit_records": r.p.sink.log.size,
         "anchor_lag_records": anchor_lag(r),
         "in_flight": r.in_flight,
+        "reference": _reference_json(r),
+    }
+
+
+def _reference_json(r: AgentRunner) -> dict[str, Any] | None:
+    ref = r.p.reference
+    if ref is None:
+        return None
+    st = ref.state
+    return {
+        "exchange": ref.cfg.exchange,
+        "symbol": ref.cfg.symbol,
+        "price": None if st.price is None else str(st.price),
+        "deviation_bps": None if st.deviation_bps is None else f"{st.deviation_bps:.4f}",
+        "max_deviation_bps": ref.cfg.max_deviation_bps,
+        "error": st.error,
+        "skipped": st.skipped,
+        "errors": st.errors,
+        "skips": st.skips,
     }
 
 

@@ -33,8 +33,9 @@ from dexagent.policy import PolicyEngine, SqliteStore, load_policy
 from dexagent.service.agent import AgentParts, AgentRunner
 from dexagent.service.audit_clock import ClockedSink
 from dexagent.service.config import AgentSection, ServiceSection
-from dexagent.service.feed import ChainFeed, pool_price
+from dexagent.service.feed import ChainFeed, pool_price, swap_volume
 from dexagent.service.journal import Journal
+from dexagent.service.reference import ReferencePrice
 from dexagent.service.secrets import Secret, load_wallet_key
 from dexagent.strategies.base import Strategy
 from dexagent.strategies.registry import build_strategy
@@ -153,7 +154,7 @@ async def build_agent(cfg: AgentSection, service: ServiceSection) -> AgentRunner
         policy=policy,
         sink=sink,
         journal=journal,
-        feed=ChainFeed(rpc, pool_price(rpc, pool, pair)),
+        feed=ChainFeed(rpc, pool_price(rpc, pool, pair), swap_volume(rpc, pool, pair)),
         timeframe_ms=cfg.timeframe_ms,
         poll_s=cfg.poll_s,
         history_bars=cfg.history_bars,
@@ -167,6 +168,7 @@ async def build_agent(cfg: AgentSection, service: ServiceSection) -> AgentRunner
         receipt_timeout_s=cfg.rpc.receipt_timeout_s,
         halt_files=halt_files(service, cfg.id),
         config_hash=config_hash(cfg),
+        reference=ReferencePrice.build(cfg.reference, pair) if cfg.reference else None,
         extra_closers=[closer] if closer is not None else [],
     )
     runner = AgentRunner(parts)

@@ -2,7 +2,8 @@
 
 The chain's own clock is the clock: a sample belongs to the bar ``floor(ts / timeframe)``, and a
 bar closes when the first sample of a later bar arrives (``evm_increaseTime`` moves it in tests).
-Bars without any sample are not invented.
+Bars without any sample are not invented. The builder also tracks the first and last block
+sampled in each bar (``closed_blocks`` after a close) so the runner can sum the bar's volume.
 """
 
 from __future__ import annotations
@@ -14,32 +15,39 @@ from dexagent.service.journal import BarRow
 
 
 class BarBuilder:
-    __slots__ = ("_cur", "_last_ts", "timeframe_ms")
+    __slots__ = ("_blocks", "_cur", "_last_ts", "closed_blocks", "timeframe_ms")
 
     def __init__(self, timeframe_ms: int, *, after_ms: int | None = None) -> None:
         self.timeframe_ms = timeframe_ms
         self._cur: list[float] | None = None  # [open_ts, o, h, l, c]
+        self._blocks = (-1, -1)  # first and last block sampled in the open bar (-1: unknown)
+        self.closed_blocks = (-1, -1)  # the same for the bar the last ``add`` closed
         self._last_ts = after_ms  # open time of the last bar already closed (restart)
 
-    def add(self, ts_ms: int, price: float) -> BarRow | None:
-        """Feed one sample; returns the bar it closed, if any."""
+    def add(self, ts_ms: int, price: float, block: int = -1) -> BarRow | None:
+        """Feed one sample (of ``block``); returns the bar it closed, if any."""
         start = ts_ms - ts_ms % self.timeframe_ms
         if self._last_ts is not None and start <= self._last_ts:
             return None  # a bar already closed (and decided) before a restart
         cur = self._cur
         if cur is None:
             self._cur = [start, price, price, price, price]
+            self._blocks = (block, block)
             return None
         if start == cur[0]:
             cur[2] = max(cur[2], price)
             cur[3] = min(cur[3], price)
             cur[4] = price
+            first = self._blocks[0] if self._blocks[0] >= 0 else block
+            self._blocks = (first, max(self._blocks[1], block))
             return None
         if start < cur[0]:
             return None  # the chain's time never goes back; ignore a stale read
         closed = BarRow(int(cur[0]), cur[1], cur[2], cur[3], cur[4], 0.0)
         self._last_ts = closed.ts_ms
+        self.closed_blocks = self._blocks
         self._cur = [start, price, price, price, price]
+        self._blocks = (block, block)
         return closed
 
 
@@ -50,7 +58,7 @@ class LiveHistory:
         self.symbol, self.timeframe_ms, self.cap = symbol, timeframe_ms, cap
         size = 2 * cap
         self._ts = np.zeros(size, dtype=np.int64)
-        self._px = np.zeros((4, size), dtype=np.float64)
+        self._px = np.zeros((5, size), dtype=np.float64)  # open, high, low, close, volume
         self._n = 0
         self._start = 0
 
@@ -70,7 +78,7 @@ class LiveHistory:
             self._n, self._start = keep, 0
         i = self._n
         self._ts[i] = bar.ts_ms
-        self._px[:, i] = (bar.open, bar.high, bar.low, bar.close)
+        self._px[:, i] = (bar.open, bar.high, bar.low, bar.close, bar.volume)
         self._n += 1
         if self._n - self._start > self.cap:
             self._start = self._n - self.cap
@@ -83,7 +91,7 @@ class LiveHistory:
             self._px[1, s:e],
             self._px[2, s:e],
             self._px[3, s:e],
-            np.zeros(e - s, dtype=np.float64),
+            self._px[4, s:e],
             self.symbol,
             self.timeframe_ms,
         )

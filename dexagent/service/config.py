@@ -87,6 +87,16 @@ class RpcSection(_Section):
     receipt_timeout_s: float = Field(120.0, gt=0)
 
 
+class ReferenceSection(_Section):
+    """A ccxt reference price fetched at each bar close; public market data, no credentials."""
+
+    exchange: str = Field(min_length=1)  # a ccxt exchange id, e.g. "binance"
+    symbol: str = Field(min_length=3)  # the exchange's market, e.g. "ETH/USDT"
+    api_url: str | None = None  # point ccxt's API at another host (a local server in tests)
+    max_deviation_bps: float | None = Field(None, gt=0)  # skip deciding beyond this deviation
+    timeout_s: float = Field(10.0, gt=0, le=120)
+
+
 class AgentSection(_Section):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     rpc_url: str
@@ -105,6 +115,7 @@ class AgentSection(_Section):
     paper: PaperSection = PaperSection()
     rpc: RpcSection = RpcSection()
     history_bars: int = Field(5000, ge=10, le=1_000_000)  # bars kept for the strategy
+    reference: ReferenceSection | None = None  # optional ccxt reference price
 
     @model_validator(mode="after")
     def _checks(self) -> AgentSection:

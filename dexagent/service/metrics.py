@@ -31,6 +31,10 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("dexagent_anchor_lag_records", "gauge", "audit records not covered by a confirmed anchor"),
     ("dexagent_in_flight_orders", "gauge", "orders sent and not yet settled"),
     ("dexagent_last_block", "gauge", "newest block seen"),
+    ("dexagent_reference_price", "gauge", "last ccxt reference price, quote per base"),
+    ("dexagent_reference_deviation_bps", "gauge", "pool price vs reference, basis points"),
+    ("dexagent_reference_errors_total", "counter", "reference price fetches that failed"),
+    ("dexagent_reference_skips_total", "counter", "bars not decided: deviation over the max"),
 )
 
 
@@ -69,6 +73,14 @@ def _samples(r: AgentRunner) -> Iterable[tuple[str, dict[str, str], float | int]
     yield "dexagent_anchor_lag_records", a, anchor_lag(r)
     yield "dexagent_in_flight_orders", a, r.in_flight
     yield "dexagent_last_block", a, m.last_block
+    ref = r.p.reference
+    if ref is not None:
+        st = ref.state
+        if st.price is not None and st.deviation_bps is not None:
+            yield "dexagent_reference_price", a, float(st.price)
+            yield "dexagent_reference_deviation_bps", a, round(float(st.deviation_bps), 4)
+        yield "dexagent_reference_errors_total", a, st.errors
+        yield "dexagent_reference_skips_total", a, st.skips
 
 
 def anchor_lag(r: AgentRunner) -> int:

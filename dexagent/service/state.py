@@ -38,6 +38,8 @@ class AgentMetrics:
     last_block: int = -1
     last_chain_ms: int = 0
     last_bar_ms: int = 0  # open time of the last bar fully handled (decided and executed)
+    last_bar_volume_raw: int = 0  # base units swapped in the last closed bar (Swap logs)
+    last_bar_blocks: tuple[int, int] = (-1, -1)  # that bar's first and last block
 
     @property
     def pnl_quote(self) -> int:
