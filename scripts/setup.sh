@@ -32,8 +32,15 @@ py_stamp=$(stamp_of requirements.lock pyproject.toml)
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.dexagent-stamp 2>/dev/null)" != "$py_stamp" ]; then
   echo "setup: installing Python packages into .venv (first time: about a minute)…"
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
-  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+  log=.venv/setup.log
+  if ! {
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip &&
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock &&
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+  } >"$log" 2>&1; then
+    grep -v "is ignored: it is neither a file nor a directory" "$log" | tail -40 >&2
+    echo "setup: pip install failed; full log in $log" >&2
+    exit 1
+  fi
   echo "$py_stamp" > .venv/.dexagent-stamp
 fi
