@@ -81,7 +81,9 @@ def run_demo(opts: DemoOptions, say: Say = print) -> int:
     say(f"[1/5] backtest done in {time.monotonic() - t0:.1f} s -> {bt_dir / 'report.html'}")
 
     live = out / "live"
-    live.mkdir(parents=True, exist_ok=True)
+    if live.exists():  # a previous run's chain is gone: keep its records aside, start afresh
+        live.rename(out / f"live.{int(live.stat().st_mtime)}.previous")
+    live.mkdir(parents=True)
     node = AnvilNode.start(log_path=live / "anvil.log")
     proc: subprocess.Popen[bytes] | None = None
     try:
