@@ -250,32 +250,21 @@ class Store:
         For the verifier's fast path: no Row or record objects. Values are what the driver returns
         (the caller checks their types; ``leaf_hash`` may be a memoryview on some drivers).
         """
-        q = (
-            "SELECT seq, agent_id, ts_ns, type, payload, leaf_hash FROM audit_record "
-            f"WHERE seq >= {self._mark} ORDER BY seq LIMIT {int(chunk)}"
-        )
-        lo = start
-        with self.engine.connect() as conn:
-            cur = conn.connection.cursor()
-            try:
-                while True:
-                    cur.execute(q, (lo,))
-                    rows = cur.fetchall()
-                    if rows:
-                        yield rows
-                    if len(rows) < chunk:
-                        return
-                    lo = int(rows[-1][0]) + 1
-            finally:
-                cur.close()
+        return self._raw_pages("seq, agent_id, ts_ns, type, payload, leaf_hash", start, chunk)
 
     def leaf_hash_rows(self, *, chunk: int = 65_536) -> Generator[Sequence[Any], None, None]:
         """Raw ``(seq, leaf_hash)`` rows ordered by seq, in lists of up to ``chunk``."""
+        return self._raw_pages("seq, leaf_hash", 0, chunk)
+
+    def _raw_pages(
+        self, columns: str, start: int, chunk: int
+    ) -> Generator[Sequence[Any], None, None]:
+        """Keyset pages of raw DBAPI rows (``seq`` first) on one connection, ordered by seq."""
         q = (
-            f"SELECT seq, leaf_hash FROM audit_record WHERE seq >= {self._mark} "
+            f"SELECT {columns} FROM audit_record WHERE seq >= {self._mark} "
             f"ORDER BY seq LIMIT {int(chunk)}"
         )
-        lo = 0
+        lo = start
         with self.engine.connect() as conn:
             cur = conn.connection.cursor()
             try:

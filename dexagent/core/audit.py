@@ -19,7 +19,9 @@ class AuditEvent:
 
 
 class AuditSink(Protocol):
-    """Required: ``append`` keeps order and loses nothing it has returned from."""
+    """Required: ``append`` keeps call order and returns the event's sequence number. A sink
+    that batches writes says when a record becomes durable (e.g. ``AuditLogSink``: on ``flush``,
+    ``checkpoint``, ``close`` or a full batch); the live runner flushes before every send."""
 
     async def append(self, event: AuditEvent) -> int: ...  # the event's sequence number
 
