@@ -77,6 +77,7 @@ def approve_router(chain: Chain, key: str) -> None:
     nonce = int(chain.rpc("eth_getTransactionCount", [addr, "pending"]), 16)
     router = chain.dep.contracts["UniswapV2Router02"]
     abi = load_artifact("TestERC20").abi
+    hashes = []
     for i, sym in enumerate(("USDC", "WETH")):
         token = chain.dep.tokens[sym].address
         tx = sign_1559(
@@ -90,7 +91,12 @@ def approve_router(chain: Chain, key: str) -> None:
             max_fee_per_gas=10**11,
             max_priority_fee_per_gas=10**9,
         )
-        chain.rpc("eth_sendRawTransaction", [tx.raw])
+        hashes.append(chain.rpc("eth_sendRawTransaction", [tx.raw]))
+    deadline = time.monotonic() + 30  # mined before the test reads the account's nonce
+    while any(chain.rpc("eth_getTransactionReceipt", [h]) is None for h in hashes):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"approvals {hashes} not mined within 30 s")
+        time.sleep(0.005)
 
 
 def write_config(
