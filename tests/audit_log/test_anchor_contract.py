@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from dexagent.audit_log.anchor_contract import (
@@ -37,9 +39,13 @@ def _send(node: AnvilNode, key: str, to: str, data: str) -> dict[str, object]:
         max_priority_fee_per_gas=10**9,
     )
     rpc.call("eth_sendRawTransaction", [tx.raw])
-    rcpt: dict[str, object] = rpc.call("eth_getTransactionReceipt", [tx.tx_hash])
+    deadline = time.monotonic() + 10  # automine: the receipt can lag the send by a few ms
+    while (rcpt := rpc.call("eth_getTransactionReceipt", [tx.tx_hash])) is None:
+        assert time.monotonic() < deadline, f"{tx.tx_hash} not mined"
+        time.sleep(0.005)
     rpc.close()
-    return rcpt
+    result: dict[str, object] = rcpt
+    return result
 
 
 def test_anchor_emits_event_with_agent_size_and_root_and_stores_the_size(chain: AnvilNode) -> None:
